@@ -1,0 +1,39 @@
+import {HaadmCommand, exitCodesSection} from '../src/cli/base-command.js'
+import {TARGET_ENV_HELP, targetFlags} from '../src/cli/flags.js'
+import type {LeadersReport} from '../src/ops/leaders.js'
+import {readLeaders} from '../src/ops/scan.js'
+import {renderLeaders} from '../src/render/leaders.js'
+
+export default class Leaders extends HaadmCommand {
+  static override summary = 'Show the current leader of each Flink component and job, and whether it is alive.'
+
+  static override description = `For the dispatcher, the resource manager, the REST endpoint and every job master: the leader's address,
+its leader session id, the ZooKeeper session that owns the record, since when, and whether that session
+is alive and holds the leader latch. Knows the 1.15-1.17 (leader/<jobId>), 1.18+ (leader/job-<jobId>) and
+legacy 1.15 (jobs/<jobId>/leader) layouts. Read-only.
+
+JSON (--json): {status, result: {backend, clusterId, root, scannedAt, leaders: [{component, jobId, layout,
+key, locator, status: leader|no-leader|undecodable, address, sessionId, owner, since, alive, evidence,
+latch: {key, contenders, leaderOwner}, problem}], latches: [{key, locator, contenders: [{node, sequence,
+owner, since}]}]}, warnings}
+
+${TARGET_ENV_HELP}
+
+${exitCodesSection}`
+
+  static override examples = [
+    {description: 'Leaders of the cluster a Flink configuration points at:', command: '<%= config.bin %> <%= command.id %> --flink-conf /opt/flink/conf'},
+    {description: 'A given quorum and cluster id:', command: '<%= config.bin %> <%= command.id %> --zk-quorum zk1:2181,zk2:2181 --cluster-id /my-app'},
+    {description: 'Job masters that are not alive, for a script:', command: "<%= config.bin %> <%= command.id %> --json | jq '.result.leaders[] | select(.jobId and (.alive | not))'"},
+  ]
+
+  static override flags = {...targetFlags}
+
+  async run(): Promise<LeadersReport> {
+    const {flags} = await this.parse(Leaders)
+    const report = await readLeaders(this.resolve(flags))
+    for (const r of report.leaders) if (r.problem) this.warnings.push(`${r.key}: ${r.problem}`)
+    if (!this.jsonEnabled()) this.log(renderLeaders(report))
+    return report
+  }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what haadm's build, tests and demo need on a Debian machine: a JDK, ZooKeeper and Curator
+# (for the real test server and the Flink-shaped fixture writer), then the npm packages.
+# Idempotent: installs only what is missing. Needs root (or sudo) for the Debian packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -z "${HAADM_DEPS_DONE:-}" ] || exit 0
+
+debs=(zookeeper libzookeeper-java libcurator-client-java libcurator-framework-java libcurator-recipes-java
+      libslf4j-java libnetty-java libguava-java)
+missing=()
+for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+if ((${#missing[@]} > 0)); then
+  echo "deps: installing Debian packages: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci when node_modules is missing or older than the lock file, and always in CI.
+if [ -n "${CI:-}" ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

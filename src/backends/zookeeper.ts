@@ -1,0 +1,259 @@
+import {createRequire} from 'node:module'
+import type {Target} from '../config/target.js'
+import {zkJoin} from '../config/zk-path.js'
+import {ExitCode, HaadmError} from '../errors.js'
+import type {Backend, Inventory, RawItem, ZkStat} from './types.js'
+
+/** The subset of the `zookeeper` binding's promise API that haadm uses. */
+interface ZkClient {
+  init(config: object): void
+  on(event: string, cb: (...args: unknown[]) => void): void
+  once(event: string, cb: (...args: unknown[]) => void): void
+  close(): void
+  get(path: string, watch: boolean): Promise<[NativeStat, Buffer | null]>
+  get_children(path: string, watch: boolean): Promise<string[]>
+  add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void
+  readonly client_id?: string
+}
+
+interface NativeStat {
+  ctime: Date | number
+  mtime: Date | number
+  version: number
+  numChildren: number
+  dataLength: number
+  ephemeralOwner: string
+}
+
+type ZkCtor = new (config: object) => ZkClient
+
+// ZooKeeper C client return codes (zookeeper.h).
+export const ZNONODE = -101
+export const ZNOAUTH = -102
+const ZCONNECTIONLOSS = -4
+const ZOPERATIONTIMEOUT = -7
+const ZSESSIONEXPIRED = -112
+const ZAUTHFAILED = -115
+
+/** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
+const SCAN_CONCURRENCY = 128
+
+let ctorPromise: Promise<ZkCtor> | undefined
+
+/** Loads the native binding on first use only, so other backends never pay for it. */
+function loadZooKeeper(): Promise<ZkCtor> {
+  ctorPromise ??= (async () => {
+    try {
+      const require = createRequire(import.meta.url)
+      return require('zookeeper') as ZkCtor
+    } catch (err) {
+      throw new HaadmError('ZK_CLIENT_MISSING', 'the ZooKeeper client library (npm package "zookeeper") is not installed', {
+        exit: ExitCode.UNEXPECTED,
+        hint: 'It is an optional dependency that needs a C toolchain: install python3, make and g++, then run npm install zookeeper.',
+        cause: err,
+      })
+    }
+  })()
+  return ctorPromise
+}
+
+/** The return code the binding puts at the start of a rejected promise's message (`-101 no node`). */
+export function zkErrorCode(err: unknown): number | undefined {
+  const m = /^(-\d+)\b/.exec(err instanceof Error ? err.message : String(err))
+  return m ? Number(m[1]) : undefined
+}
+
+export class ZooKeeperBackend implements Backend {
+  readonly kind = 'zookeeper' as const
+  private constructor(
+    private readonly client: ZkClient,
+    private readonly target: Target,
+    private readonly quorum: string,
+  ) {}
+
+  /** Connects within the configured connection timeout, or fails with exit 3: never hangs. */
+  static async connect(target: Target): Promise<ZooKeeperBackend> {
+    const quorum = target.zookeeper.quorum?.value
+    if (!quorum)
+      throw new HaadmError('USAGE', 'no ZooKeeper quorum given', {
+        exit: ExitCode.USAGE,
+        hint: 'Pass --zk-quorum host:2181, set HAADM_ZK_QUORUM, or --flink-conf with high-availability.zookeeper.quorum.',
+      })
+    const ZooKeeper = await loadZooKeeper()
+    const timeoutMs = target.zookeeper.connectionTimeoutMs.value
+    const client = new ZooKeeper({
+      connect: quorum,
+      timeout: target.zookeeper.sessionTimeoutMs.value,
+      // 0 turns the C client's own logging off; haadm reports errors itself.
+      debug_level: 0,
+      host_order_deterministic: false,
+    })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close()
+        reject(
+          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} within ${timeoutMs} ms`, {
+            exit: ExitCode.UNREACHABLE,
+            hint: 'Check --zk-quorum (host:port[,host:port]) and that the servers are up; --zk-timeout waits longer.',
+          }),
+        )
+      }, timeoutMs)
+      client.once('connect', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      try {
+        client.init({})
+      } catch (err) {
+        clearTimeout(timer)
+        reject(
+          new HaadmError('ZK_UNREACHABLE', `invalid ZooKeeper quorum ${JSON.stringify(quorum)}`, {
+            exit: ExitCode.USAGE,
+            hint: 'Write it as host:port[,host:port][/chroot].',
+            cause: err,
+          }),
+        )
+      }
+    })
+    const backend = new ZooKeeperBackend(client, target, quorum)
+    for (const {scheme, auth} of target.zookeeper.auth.value) await backend.addAuth(scheme, auth)
+    return backend
+  }
+
+  private addAuth(scheme: string, auth: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.add_auth(scheme, auth, (rc) => {
+        if (rc === 0) resolve()
+        else
+          reject(
+            new HaadmError('ZK_NO_AUTH', `ZooKeeper rejected the ${scheme} credentials (code ${rc})`, {
+              exit: ExitCode.UNREACHABLE,
+              hint: 'Check --zk-auth / high-availability.zookeeper.client.authorization.',
+            }),
+          )
+      })
+    })
+  }
+
+  async scan(): Promise<Inventory> {
+    const root = this.target.zookeeper.clusterPath
+    const items: RawItem[] = []
+    const rootNode = await this.read(root)
+    if (!rootNode) throw await this.clusterNotFound(root)
+    items.push(rootNode.item)
+
+    // Breadth-first with a bounded number of requests in flight: cost grows with nodes, not round trips.
+    const pending: string[] = rootNode.stat.numChildren > 0 ? [root] : []
+    let active = 0
+    let failure: unknown
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        while (!failure && active < SCAN_CONCURRENCY && pending.length > 0) {
+          const parent = pending.shift()!
+          active++
+          this.expand(parent, items, pending)
+            .catch((err) => {
+              failure ??= err
+            })
+            .finally(() => {
+              active--
+              pump()
+            })
+        }
+        if (active === 0 && (pending.length === 0 || failure)) resolve()
+      }
+      pump()
+    })
+    if (failure) throw this.translate(failure, root)
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
+  }
+
+  /** Lists one node's children and reads them all at once; nodes gone in between are skipped. */
+  private async expand(parent: string, items: RawItem[], pending: string[]): Promise<void> {
+    let children: string[]
+    try {
+      children = await this.client.get_children(parent, false)
+    } catch (err) {
+      if (zkErrorCode(err) === ZNONODE) return
+      throw err
+    }
+    const read = await Promise.all(children.map((c) => this.read(zkJoin(parent, c))))
+    for (const r of read) {
+      if (!r) continue
+      items.push(r.item)
+      if (r.stat.numChildren > 0) pending.push(r.item.locator)
+    }
+  }
+
+  private async read(path: string): Promise<{item: RawItem; stat: ZkStat} | undefined> {
+    let res: [NativeStat, Buffer | null]
+    try {
+      res = await this.client.get(path, false)
+    } catch (err) {
+      if (zkErrorCode(err) === ZNONODE) return undefined
+      throw this.translate(err, path)
+    }
+    const [s, data] = res
+    const stat: ZkStat = {
+      ephemeralOwner: s.ephemeralOwner,
+      ctime: new Date(s.ctime).toISOString(),
+      mtime: new Date(s.mtime).toISOString(),
+      version: s.version,
+      numChildren: s.numChildren,
+      dataLength: s.dataLength,
+    }
+    const root = this.target.zookeeper.clusterPath
+    const key = path === root ? '' : path.slice(root.length + 1)
+    return {item: {key, locator: path, data: data ? new Uint8Array(data) : new Uint8Array(0), zk: stat}, stat}
+  }
+
+  /** Explains a missing cluster: which cluster ids do exist under the root, or that the root is missing. */
+  private async clusterNotFound(clusterPath: string): Promise<HaadmError> {
+    const rootPath = this.target.zookeeper.root.value
+    const root = clusterPath.slice(0, clusterPath.lastIndexOf('/')) || '/'
+    let siblings: string[] | undefined
+    try {
+      siblings = (await this.client.get_children(root, false)).sort()
+    } catch (err) {
+      if (zkErrorCode(err) !== ZNONODE) return this.translate(err, root)
+    }
+    if (siblings === undefined)
+      return new HaadmError('ROOT_NOT_FOUND', `no znode ${root} on ${this.quorum}: no Flink cluster uses root ${rootPath} there`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'Check --zk-root (high-availability.zookeeper.path.root) and --zk-quorum, including any /chroot suffix.',
+        details: {path: root},
+      })
+    const ids = siblings.filter((s) => s !== 'zookeeper')
+    return new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} under ${root} on ${this.quorum}`, {
+      exit: ExitCode.UNREACHABLE,
+      hint: ids.length > 0 ? `Cluster ids under ${root}: ${ids.join(', ')}. Pass one with --cluster-id.` : `${root} holds no cluster.`,
+      details: {path: clusterPath, clusterIds: ids},
+    })
+  }
+
+  private translate(err: unknown, path: string): HaadmError {
+    if (err instanceof HaadmError) return err
+    const rc = zkErrorCode(err)
+    if (rc === ZNOAUTH || rc === ZAUTHFAILED)
+      return new HaadmError('ZK_NO_AUTH', `not authorised to read ${path} (ZooKeeper NoAuth)`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'The cluster uses the creator ACL: pass the credentials it was written with, e.g. --zk-auth digest:user:password.',
+        cause: err,
+      })
+    if (rc === ZCONNECTIONLOSS || rc === ZOPERATIONTIMEOUT || rc === ZSESSIONEXPIRED)
+      return new HaadmError('ZK_UNREACHABLE', `lost the connection to ZooKeeper at ${this.quorum} while reading ${path}`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'Run the command again; check the ZooKeeper servers if it keeps happening.',
+        cause: err,
+      })
+    return new HaadmError('ZK_ERROR', `ZooKeeper error on ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+      exit: ExitCode.UNREACHABLE,
+      cause: err,
+    })
+  }
+
+  async close(): Promise<void> {
+    this.client.close()
+  }
+}

@@ -1,0 +1,85 @@
+import {Command, Errors, Interfaces} from '@oclif/core'
+import {resolveTarget, type TargetFlags} from '../config/resolve.js'
+import type {Target} from '../config/target.js'
+import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
+import {configureColour} from '../render/colour.js'
+
+/** The --json envelope: the scripting contract of every command. */
+export interface JsonSuccess<T> {
+  status: 0 | 5
+  result: T
+  warnings: string[]
+}
+
+export interface JsonFailure {
+  status: number
+  error: {code: string; message: string; hint?: string; details?: Record<string, unknown>}
+}
+
+export const exitCodesSection = `EXIT CODES\n${EXIT_CODES_HELP.replace(/^/gm, '  ')}`
+
+/** Shared behaviour: colour, target resolution, errors as one line plus hint (or JSON), exit codes. */
+export abstract class HaadmCommand extends Command {
+  static override enableJsonFlag = true
+  protected warnings: string[] = []
+
+  protected override async init(): Promise<void> {
+    await super.init()
+    configureColour()
+  }
+
+  protected resolve(flags: TargetFlags): Target {
+    return resolveTarget({flags, env: process.env})
+  }
+
+  protected addWarning(message: string): void {
+    this.warnings.push(message)
+    if (!this.jsonEnabled()) process.stderr.write(`warning: ${message}\n`)
+  }
+
+  protected override toSuccessJson(result: unknown): JsonSuccess<unknown> {
+    return {status: process.exitCode === ExitCode.PARTIAL ? 5 : 0, result, warnings: this.warnings}
+  }
+
+  protected override toErrorJson(err: unknown): JsonFailure {
+    const e = toHaadmError(err)
+    return {status: e.exit, error: {code: e.code, message: e.message, hint: e.hint, details: e.details}}
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    // oclif's own exit (help, version) passes through untouched.
+    if (err instanceof Errors.ExitError) throw err
+    const e = toHaadmError(err)
+    process.exitCode = e.exit
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(e))
+      return
+    }
+    process.stderr.write(`error: ${e.message}\n`)
+    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`)
+    if (process.env.DEBUG && e.exit === ExitCode.UNEXPECTED) process.stderr.write(`${(e.cause as Error)?.stack ?? e.stack}\n`)
+  }
+}
+
+/** Turns anything thrown into a HaadmError: oclif's parse errors are usage errors (exit 2). */
+export function toHaadmError(err: unknown): HaadmError {
+  if (err instanceof HaadmError) return err
+  if (err instanceof Errors.CLIError || isParseError(err)) {
+    const message = stripAnsi((err as Error).message).split('\n')[0]
+    return new HaadmError('USAGE', message, {exit: ExitCode.USAGE, hint: 'See --help for the flags and examples.'})
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  return new HaadmError('UNEXPECTED', `unexpected error: ${message}`, {
+    exit: ExitCode.UNEXPECTED,
+    hint: 'Run again with DEBUG=* for details, and report it.',
+    cause: err,
+  })
+}
+
+function isParseError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'parse' in err
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '')
+
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<T['flags']>

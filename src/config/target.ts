@@ -1,0 +1,63 @@
+/** Where a resolved value came from; `haadm target` prints it. */
+export type Source =
+  | {kind: 'flag'; name: string}
+  | {kind: 'env'; name: string}
+  | {kind: 'config'; key: string; file: string; line: number}
+  | {kind: 'default'; note?: string}
+  | {kind: 'derived'; note: string}
+
+export interface Resolved<T> {
+  value: T
+  source: Source
+}
+
+export type BackendKind = 'zookeeper' | 'kubernetes'
+
+export interface ZkAuth {
+  scheme: string
+  /** For `digest`: `user:password`. Never printed. */
+  auth: string
+}
+
+export interface ZooKeeperTarget {
+  quorum?: Resolved<string>
+  root: Resolved<string>
+  jobGraphsPath: Resolved<string>
+  sessionTimeoutMs: Resolved<number>
+  connectionTimeoutMs: Resolved<number>
+  auth: Resolved<ZkAuth[]>
+  acl: Resolved<string>
+  /** `/<root>/<cluster-id>`, assembled as Flink's `ZooKeeperUtils.generateZookeeperPath`. */
+  clusterPath: string
+}
+
+export interface KubernetesTarget {
+  namespace?: Resolved<string>
+}
+
+/** Everything a command needs to find one Flink cluster's HA metadata. */
+export interface Target {
+  backend: Resolved<BackendKind>
+  clusterId: Resolved<string>
+  zookeeper: ZooKeeperTarget
+  kubernetes: KubernetesTarget
+  storageDir?: Resolved<string>
+  jobResultStorePath?: Resolved<string>
+  jobResultStoreDeleteOnCommit: Resolved<boolean>
+  flinkConf?: {file: string; format: 'legacy' | 'yaml'}
+}
+
+export function describeSource(s: Source): string {
+  switch (s.kind) {
+    case 'flag':
+      return `flag --${s.name}`
+    case 'env':
+      return `env ${s.name}`
+    case 'config':
+      return `${s.file}:${s.line} (${s.key})`
+    case 'default':
+      return s.note ? `default (${s.note})` : 'default'
+    case 'derived':
+      return `derived: ${s.note}`
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Exit codes shared by every command. Documented in README.md and in each command's help.
+ */
+export const ExitCode = {
+  OK: 0,
+  UNEXPECTED: 1,
+  USAGE: 2,
+  UNREACHABLE: 3,
+  REFUSED: 4,
+  PARTIAL: 5,
+} as const
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+export const EXIT_CODES_HELP = [
+  '0  success',
+  '1  unexpected error (a bug: run again with DEBUG=haadm* and report it)',
+  '2  usage error: unknown flag, malformed argument or Flink configuration file',
+  '3  store unreachable, unauthorised, or cluster not found',
+  '4  refused: live cluster, or no confirmation',
+  '5  partial failure',
+].join('\n')
+
+/** Machine-readable error codes; stable, part of the --json contract. */
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'BACKEND_UNSUPPORTED'
+  | 'ZK_CLIENT_MISSING'
+  | 'ZK_UNREACHABLE'
+  | 'ZK_NO_AUTH'
+  | 'ZK_ERROR'
+  | 'CLUSTER_NOT_FOUND'
+  | 'ROOT_NOT_FOUND'
+  | 'UNEXPECTED'
+
+/** An error as a value: what went wrong, which exit code it maps to, and what the user can do. */
+export class HaadmError extends Error {
+  readonly code: ErrorCode
+  readonly exit: ExitCodeValue
+  readonly hint?: string
+  readonly details?: Record<string, unknown>
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: {exit: ExitCodeValue; hint?: string; details?: Record<string, unknown>; cause?: unknown},
+  ) {
+    super(message, opts.cause === undefined ? undefined : {cause: opts.cause})
+    this.name = 'HaadmError'
+    this.code = code
+    this.exit = opts.exit
+    this.hint = opts.hint
+    this.details = opts.details
+  }
+}
+
+export const usageError = (message: string, hint?: string, code: ErrorCode = 'USAGE') =>
+  new HaadmError(code, message, {exit: ExitCode.USAGE, hint})

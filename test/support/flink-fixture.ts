@@ -1,0 +1,335 @@
+// Runs test/java/fixture/haadm/fixtures/FlinkHaFixture.java: N simulated JobManagers (one
+// ZooKeeper session each, Curator LeaderLatch) that write Flink's leader znodes exactly the way
+// Flink 1.15–2.x does, and keep their sessions alive until told to stop.
+
+import {spawn, type ChildProcess} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {existsSync, mkdirSync, rmSync, statSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {createInterface} from 'node:readline'
+import {compileJava} from './java.js'
+
+/** 1.18 = 1.18–2.x; 1.15 = 1.15–1.17 multi-component; legacy-1.15 = `use-old-ha-services=true`. */
+export type FlinkHaLayout = '1.18' | '1.15' | 'legacy-1.15'
+export type ClusterComponent = 'dispatcher' | 'resource_manager' | 'rest_server'
+
+export interface FlinkFixtureOptions {
+  /** high-availability.zookeeper.path.root, default "/flink". */
+  root?: string
+  /** high-availability.cluster-id, default "/default". */
+  clusterId?: string
+  /** default "1.18" */
+  layout?: FlinkHaLayout
+  /** 32 lowercase hex each; one job master leader record per job. */
+  jobs?: string[]
+  /** Simulated JobManager processes (ZooKeeper sessions), default 2. */
+  contenders?: number
+  /** Which contender starts first and therefore leads, default 0. */
+  leader?: number
+  /** Host name used in the addresses, default "jm-0". */
+  host?: string
+  /** "user:password": digest auth on every client and Flink's `creator` ACL mode. */
+  digest?: string
+  /** Publish no rest_server leader information. */
+  noRest?: boolean
+  /** Write these components' connection_info with zero-length data (LeaderInformation.empty()). */
+  emptyLeader?: string | string[]
+  /**
+   * Give each component its own leader session UUID even in the multi-component layouts (Flink
+   * 1.15+ uses one UUID per leadership grant for all components; legacy-1.15 one per component).
+   */
+  perComponentSessions?: boolean
+  /** Requested ZooKeeper session timeout (the server caps it), default 60000 as in Flink. */
+  sessionTimeoutMs?: number
+  /** How long to wait for READY, default 30 s. */
+  readyTimeoutMs?: number
+}
+
+export interface FixtureLatchNode {
+  /** Absolute path of the latch parent, e.g. "/flink/default/leader/latch". */
+  latchPath: string
+  /** "_c_<uuid>-latch-<10-digit seq>" */
+  name: string
+  /** latchPath + "/" + name */
+  path: string
+}
+
+export interface FixtureContender {
+  index: number
+  /** ZooKeeper session id, lowercase hex without 0x (same format as the npm client's ephemeralOwner). */
+  sessionId: string
+  leader: boolean
+  /** Closed by closeLeader(): its session and ephemeral nodes are gone. */
+  closed: boolean
+  /** One per latch the contender runs: one in the multi-component layouts, one per component in legacy. */
+  latchNodes: FixtureLatchNode[]
+}
+
+export interface FixtureLeaderRecord {
+  /** Flink's component id: "dispatcher", "job-<jobId>" (1.18), "<jobId>" (1.15), ... */
+  componentId: string
+  /** Absolute path of the EPHEMERAL connection_info znode. */
+  path: string
+  /** Absolute path of the latch that elects this component's leader. */
+  latchPath: string
+  /** false for rest_server with noRest: nothing was written. */
+  published: boolean
+  /** connection_info was written with zero-length data. */
+  empty: boolean
+  /** null when not published or empty */
+  address: string | null
+  /** Leader session UUID text; null when not published or empty. */
+  sessionId: string | null
+  /** ephemeralOwner of connection_info (hex, no 0x); null when not published. */
+  ownerSession: string | null
+  /** Index of the contender that wrote it; null when not published. */
+  contender: number | null
+}
+
+export interface FlinkFixtureReady {
+  /** "/<root>/<cluster-id>" as Flink's generateZookeeperPath builds it, e.g. "/flink/default". */
+  namespace: string
+  root: string
+  clusterId: string
+  layout: FlinkHaLayout
+  acl: 'open' | 'creator'
+  /** Index of the leading contender, null if none leads. */
+  leader: number | null
+  contenders: FixtureContender[]
+  /** All three are present; rest_server has published=false with noRest. */
+  components: Record<ClusterComponent, FixtureLeaderRecord>
+  /** By job id. */
+  jobs: Record<string, FixtureLeaderRecord>
+}
+
+export interface FlinkFixture {
+  /** What the fixture wrote; replaced by takeOver(). */
+  ready: FlinkFixtureReady
+  pid: number
+  /** Closes only the leading contender's latch and session (its ephemeral nodes vanish). */
+  closeLeader(): Promise<void>
+  /** After closeLeader(): the next contender, now leading, publishes new leader information. */
+  takeOver(): Promise<FlinkFixtureReady>
+  /** Closes every latch and session (every ephemeral node disappears) and waits for the JVM to exit. */
+  close(): Promise<void>
+  /** SIGKILLs the JVM: sessions stay alive on the server until they expire. */
+  kill(): Promise<void>
+  /** What the JVM wrote to stderr so far. */
+  stderr(): string
+}
+
+export function randomJobId(): string {
+  return randomBytes(16).toString('hex')
+}
+
+const REPO = resolve(import.meta.dirname, '..', '..')
+const MAIN_CLASS = 'haadm.fixtures.FlinkHaFixture'
+const SETPRIV = '/usr/bin/setpriv'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+let classpath: string | undefined
+
+/**
+ * compileJava writes into a shared cache folder without a lock; test files run in parallel
+ * processes, so serialise the first compilation across processes with a lock directory.
+ */
+async function fixtureClasspath(): Promise<string> {
+  if (classpath !== undefined) return classpath
+  const lock = join(REPO, '.cache', 'java', 'flink-fixture.lock')
+  mkdirSync(join(REPO, '.cache', 'java'), {recursive: true})
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, {recursive: true, force: true})
+      } catch {
+        // removed meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
+      await sleep(50)
+    }
+  }
+  try {
+    classpath = compileJava(['fixture'], true)
+  } finally {
+    rmSync(lock, {recursive: true, force: true})
+  }
+  return classpath
+}
+
+const live = new Set<ChildProcess>()
+let hookInstalled = false
+function installExitHook(): void {
+  if (hookInstalled) return
+  hookInstalled = true
+  process.once('exit', () => {
+    for (const c of live) {
+      try {
+        c.kill('SIGKILL')
+      } catch {
+        // gone
+      }
+    }
+  })
+}
+
+function fixtureArgs(connectString: string, o: FlinkFixtureOptions): string[] {
+  const a = ['--connect', connectString]
+  if (o.root !== undefined) a.push('--root', o.root)
+  if (o.clusterId !== undefined) a.push('--cluster-id', o.clusterId)
+  if (o.layout !== undefined) a.push('--layout', o.layout)
+  if (o.jobs !== undefined && o.jobs.length > 0) a.push('--jobs', o.jobs.join(','))
+  if (o.contenders !== undefined) a.push('--contenders', String(o.contenders))
+  if (o.leader !== undefined) a.push('--leader', String(o.leader))
+  if (o.host !== undefined) a.push('--host', o.host)
+  if (o.digest !== undefined) a.push('--digest', o.digest)
+  if (o.noRest === true) a.push('--no-rest')
+  for (const e of typeof o.emptyLeader === 'string' ? [o.emptyLeader] : (o.emptyLeader ?? [])) a.push('--empty-leader', e)
+  if (o.perComponentSessions === true) a.push('--per-component-sessions')
+  if (o.sessionTimeoutMs !== undefined) a.push('--session-timeout', String(o.sessionTimeoutMs))
+  return a
+}
+
+export async function startFlinkFixture(connectString: string, opts: FlinkFixtureOptions = {}): Promise<FlinkFixture> {
+  const cp = await fixtureClasspath()
+  const javaArgs = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto', '-Xmx128m', '-cp', cp, MAIN_CLASS]
+  javaArgs.push(...fixtureArgs(connectString, opts))
+  const [cmd, args] = existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'KILL', 'java', ...javaArgs]]
+    : ['java', javaArgs]
+  const child = spawn(cmd, args, {stdio: ['pipe', 'pipe', 'pipe']})
+  live.add(child)
+  installExitHook()
+
+  let stderr = ''
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', (s: string) => {
+    stderr = (stderr + s).slice(-64 * 1024)
+  })
+  child.stdin!.on('error', () => {}) // EPIPE once the JVM is gone; reported through exit instead
+
+  let exitInfo: string | undefined
+  let spawnError: Error | undefined
+  const exited = new Promise<void>((res) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = signal !== null ? `killed by ${signal}` : `exited with ${code}`
+      live.delete(child)
+      res()
+    })
+    child.once('error', (e) => {
+      spawnError = e
+      exitInfo = `failed to start: ${e.message}`
+      live.delete(child)
+      res()
+    })
+  })
+
+  // stdout lines, consumed in order by whoever waits
+  const lines: string[] = []
+  let wake: (() => void) | undefined
+  const rl = createInterface({input: child.stdout!})
+  rl.on('line', (l) => {
+    lines.push(l)
+    wake?.()
+  })
+  let stdoutClosed = false
+  rl.on('close', () => {
+    stdoutClosed = true
+    wake?.()
+  })
+
+  const describe = (what: string) =>
+    `FlinkHaFixture ${what}${exitInfo !== undefined ? ` (${exitInfo})` : ''}. stderr:\n${stderr.trim() || '(empty)'}`
+
+  async function nextLine(timeoutMs: number, what: string): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const l = lines.shift()
+      if (l !== undefined) return l
+      if (stdoutClosed || spawnError !== undefined) {
+        await Promise.race([exited, sleep(1000)])
+        throw new Error(describe(`ended while waiting for ${what}`))
+      }
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(describe(`gave no ${what} within ${timeoutMs} ms`))
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left)
+        wake = () => {
+          clearTimeout(t)
+          r()
+        }
+      })
+      wake = undefined
+    }
+  }
+
+  async function killNow(): Promise<void> {
+    if (exitInfo === undefined) child.kill('SIGKILL')
+    await exited
+  }
+
+  const readyTimeout = opts.readyTimeoutMs ?? 30_000
+  let ready: FlinkFixtureReady
+  try {
+    const line = await nextLine(readyTimeout, 'READY line')
+    if (!line.startsWith('READY ')) throw new Error(describe(`printed ${JSON.stringify(line)} instead of READY`))
+    ready = JSON.parse(line.slice('READY '.length)) as FlinkFixtureReady
+  } catch (e) {
+    await killNow()
+    if (e instanceof Error && !e.message.includes('stderr:')) e.message = describe(e.message)
+    throw e
+  }
+
+  let busy: Promise<unknown> = Promise.resolve()
+  // one command at a time: replies come back in order
+  function command(cmd: string, timeoutMs: number): Promise<string> {
+    const run = busy.then(async () => {
+      if (exitInfo !== undefined) throw new Error(describe(`cannot run ${cmd}: the JVM is gone`))
+      child.stdin!.write(`${cmd}\n`)
+      return nextLine(timeoutMs, `reply to ${cmd}`)
+    })
+    busy = run.catch(() => undefined)
+    return run
+  }
+
+  let closing: Promise<void> | undefined
+  const fixture: FlinkFixture = {
+    ready,
+    pid: child.pid!,
+    stderr: () => stderr,
+    async closeLeader() {
+      const reply = await command('close-leader', 15_000)
+      if (reply !== 'LEADER-CLOSED') throw new Error(describe(`answered ${JSON.stringify(reply)} to close-leader`))
+    },
+    async takeOver() {
+      const reply = await command('takeover', 30_000)
+      if (!reply.startsWith('READY ')) throw new Error(describe(`answered ${JSON.stringify(reply)} to takeover`))
+      fixture.ready = JSON.parse(reply.slice('READY '.length)) as FlinkFixtureReady
+      return fixture.ready
+    },
+    close() {
+      closing ??= (async () => {
+        if (exitInfo !== undefined) return
+        try {
+          const reply = await command('close', 15_000)
+          if (reply !== 'CLOSED') throw new Error(describe(`answered ${JSON.stringify(reply)} to close`))
+          if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
+            throw new Error(describe('did not exit within 10 s after CLOSED'))
+          }
+        } catch (e) {
+          await killNow()
+          throw e
+        }
+      })()
+      return closing
+    },
+    async kill() {
+      await killNow()
+    },
+  }
+  return fixture
+}
