@@ -7,15 +7,11 @@ import {renderLeaders} from '../src/render/leaders.js'
 export default class Leaders extends HaadmCommand {
   static override summary = 'Show the current leader of each Flink component and job, and whether it is alive.'
 
-  static override description = `For the dispatcher, the resource manager, the REST endpoint and every job master: the leader's address,
-its leader session id, the ZooKeeper session that owns the record, since when, and whether that session
-is alive and holds the leader latch. Knows the 1.15-1.17 (leader/<jobId>), 1.18+ (leader/job-<jobId>) and
-legacy 1.15 (jobs/<jobId>/leader) layouts. Read-only.
+  static override description = `For the dispatcher, the resource manager, the REST endpoint and every job master: the leader's address, its leader session id, the ZooKeeper session that owns the record, since when, and whether that session is alive and holds the leader latch. Knows the 1.15-1.17 (leader/<jobId>), 1.18+ (leader/job-<jobId>) and legacy 1.15 (jobs/<jobId>/leader) layouts. Read-only.
 
-JSON (--json): {status, result: {backend, clusterId, root, scannedAt, leaders: [{component, jobId, layout,
-key, locator, status: leader|no-leader|undecodable, address, sessionId, owner, since, alive, evidence,
-latch: {key, contenders, leaderOwner}, problem}], latches: [{key, locator, contenders: [{node, sequence,
-owner, since}]}]}, warnings}
+A record is alive when its connection_info node is ephemeral (its session lives) and that session also holds the lowest latch node (Curator's LeaderLatch leader). An empty or missing connection_info means no leader; bytes that do not decode are shown as undecodable, with the reason.
+
+JSON (--json): {status, result: {backend, clusterId, root, scannedAt, leaders: [{component, jobId, layout, key, locator, status: leader|no-leader|undecodable, address, sessionId, owner, since, alive, evidence, latch: {key, contenders, leaderOwner}, problem}], latches: [{key, locator, contenders: [{node, sequence, owner, since}]}]}, warnings}
 
 ${TARGET_ENV_HELP}
 

@@ -6,12 +6,9 @@ import {renderTable} from '../src/render/table.js'
 export default class TargetCommand extends HaadmCommand {
   static override summary = 'Show the resolved target and where each value came from.'
 
-  static override description = `Resolves the target the way every other command does (flags, then HAADM_* environment variables,
-then the Flink configuration file, then Flink's defaults) and prints each value with its origin: the flag,
-the variable, the configuration file and line, or the default. Connects to nothing. Credentials are masked.
+  static override description = `Resolves the target the way every other command does (flags, then HAADM_* environment variables, then the Flink configuration file, then Flink's defaults) and prints each value with its origin: the flag, the variable, the configuration file and line, or the default. Connects to nothing. Credentials are masked.
 
-JSON (--json): {status, result: {backend, clusterId, flinkConf: {file, format} | null, zookeeperPath,
-settings: [{setting, value, source, from}]}, warnings}
+JSON (--json): {status, result: {backend, clusterId, flinkConf: {file, format} | null, zookeeperPath, settings: [{setting, value, source, from}]}, warnings}
 
 ${TARGET_ENV_HELP}
 

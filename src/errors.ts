@@ -13,7 +13,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 export const EXIT_CODES_HELP = [
   '0  success',
-  '1  unexpected error (a bug: run again with DEBUG=haadm* and report it)',
+  '1  unexpected error (a bug: run again with DEBUG=* and report it)',
   '2  usage error: unknown flag, malformed argument or Flink configuration file',
   '3  store unreachable, unauthorised, or cluster not found',
   '4  refused: live cluster, or no confirmation',

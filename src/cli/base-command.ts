@@ -57,7 +57,7 @@ export abstract class HaadmCommand extends Command {
     }
     process.stderr.write(`error: ${e.message}\n`)
     if (e.hint) process.stderr.write(`hint: ${e.hint}\n`)
-    if (process.env.DEBUG && e.exit === ExitCode.UNEXPECTED) process.stderr.write(`${(e.cause as Error)?.stack ?? e.stack}\n`)
+    if (process.env.DEBUG) process.stderr.write(`${(e.cause as Error)?.stack ?? e.stack}\n`)
   }
 }
 

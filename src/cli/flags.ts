@@ -20,6 +20,4 @@ export const targetFlags = {
   'jrs-path': Flags.string({summary: 'JobResultStore directory (job-result-store.storage-path).', helpGroup: 'TARGET'}),
 }
 
-export const TARGET_ENV_HELP = `TARGET is read from flags, then HAADM_* environment variables (HAADM_FLINK_CONF, HAADM_BACKEND,
-HAADM_ZK_QUORUM, HAADM_ZK_ROOT, HAADM_ZK_AUTH, HAADM_ZK_TIMEOUT, HAADM_CLUSTER_ID, HAADM_STORAGE_DIR, HAADM_JRS_PATH),
-then the Flink configuration file, then Flink's defaults. \`haadm target\` shows the result and where each value came from.`
+export const TARGET_ENV_HELP = `The target is read from flags, then HAADM_* environment variables (HAADM_FLINK_CONF, HAADM_BACKEND, HAADM_ZK_QUORUM, HAADM_ZK_ROOT, HAADM_ZK_AUTH, HAADM_ZK_TIMEOUT, HAADM_CLUSTER_ID, HAADM_STORAGE_DIR, HAADM_JRS_PATH), then the Flink configuration file, then Flink's defaults. 'haadm target' shows the result and where each value came from.`

@@ -1,0 +1,95 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {haadm} from '../support/cli.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'haadm-cli-'))
+
+describe('haadm as a user meets it', () => {
+  it('--help lists the commands and --version prints the version', async () => {
+    const help = await haadm(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/leaders\s+Show the current leader/)
+    expect(help.stdout).toMatch(/target\s+Show the resolved target/)
+    const version = await haadm(['--version'])
+    expect(version.code).toBe(0)
+    expect(version.stdout).toMatch(/^haadm\/\d+\.\d+\.\d+ /)
+  })
+
+  it.each(['leaders', 'target'])('%s --help has examples and the exit codes', async (cmd) => {
+    const res = await haadm([cmd, '--help'])
+    expect(res.code).toBe(0)
+    expect(res.stdout).toContain('EXAMPLES')
+    expect(res.stdout).toContain(`$ haadm ${cmd}`)
+    expect(res.stdout).toContain('EXIT CODES')
+    expect(res.stdout).toContain('--flink-conf')
+    expect(res.stdout).toContain('--json')
+  })
+
+  it('target shows each value with the flag, variable or file:line it came from', async () => {
+    const conf = join(dir, 'flink-conf.yaml')
+    writeFileSync(
+      conf,
+      ['# Flink 1.17', 'high-availability: zookeeper', 'high-availability.zookeeper.quorum: zk-a:2181,zk-b:2181', 'high-availability.cluster-id: /from-conf', 'high-availability.storageDir: hdfs:///flink/ha', 'high-availability.zookeeper.client.authorization: digest:flink:secret'].join('\n'),
+    )
+    const res = await haadm(['target', '--flink-conf', conf, '--zk-root', '/r', '--json'], {env: {HAADM_CLUSTER_ID: '/from-env'}})
+    expect(res.code).toBe(0)
+    const rows = Object.fromEntries(res.json.result.settings.map((s: any) => [s.setting, s]))
+    expect(rows['zookeeper.root']).toMatchObject({value: '/r', from: 'flag --zk-root'})
+    expect(rows['cluster-id']).toMatchObject({value: '/from-env', from: 'env HAADM_CLUSTER_ID'})
+    expect(rows['zookeeper.quorum']).toMatchObject({value: 'zk-a:2181,zk-b:2181', from: `${conf}:3 (high-availability.zookeeper.quorum)`})
+    expect(rows['backend'].from).toBe(`${conf}:2 (high-availability)`)
+    expect(rows['zookeeper.cluster-path'].value).toBe('/r/from-env')
+    expect(rows['job-result-store.path'].value).toBe('hdfs:///flink/ha/job-result-store/from-env')
+    expect(rows['zookeeper.auth'].value).toBe('digest:flink:***')
+    expect(res.stdout).not.toContain('secret')
+    const table = await haadm(['target', '--flink-conf', conf])
+    expect(table.stdout).toMatch(/zookeeper\.quorum\s+zk-a:2181,zk-b:2181\s+.*flink-conf\.yaml:3/)
+    expect(table.stdout).not.toContain('secret')
+  })
+
+  it('a Flink 2 config.yaml works the same', async () => {
+    const conf = join(dir, 'config.yaml')
+    writeFileSync(conf, 'high-availability:\n  type: zookeeper\n  zookeeper:\n    quorum: zk:2181\n    path:\n      root: /flink2\n  cluster-id: app\n')
+    const res = await haadm(['target', '--flink-conf', conf, '--json'])
+    expect(res.code).toBe(0)
+    expect(res.json.result.zookeeperPath).toBe('/flink2/app')
+    expect(res.json.result.flinkConf).toEqual({file: conf, format: 'yaml'})
+  })
+
+  it('a malformed Flink configuration names the line, exit 2, in text and JSON', async () => {
+    const conf = join(dir, 'flink-conf.yaml')
+    writeFileSync(conf, 'high-availability: zookeeper\nhigh-availability.cluster-id:/oops\n')
+    const res = await haadm(['leaders', '--flink-conf', conf])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe(`error: ${conf}:2: not a "key: value" pair: "high-availability.cluster-id:/oops"\nhint: Flink needs a space after the colon.\n`)
+    const json = await haadm(['leaders', '--flink-conf', conf, '--json'])
+    expect(json.code).toBe(2)
+    expect(json.json).toMatchObject({status: 2, error: {code: 'CONFIG_INVALID'}})
+  })
+
+  it('a missing configuration file: exit 2', async () => {
+    const res = await haadm(['target', '--flink-conf', join(dir, 'absent')])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toContain('cannot read Flink configuration')
+  })
+
+  it('an invalid --backend value is a usage error', async () => {
+    const res = await haadm(['target', '--backend', 'etcd', '--json'])
+    expect(res.code).toBe(2)
+    expect(res.json.status).toBe(2)
+    expect(res.json.error.code).toBe('USAGE')
+  })
+
+  it('the Kubernetes backend is refused clearly until it exists', async () => {
+    const res = await haadm(['leaders', '--backend', 'kubernetes', '--cluster-id', 'x'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toContain('Kubernetes backend')
+  })
+
+  it('an unknown command: exit 2', async () => {
+    const res = await haadm(['leaderz'])
+    expect(res.code).toBe(2)
+  })
+})
