@@ -32,6 +32,15 @@ export type ErrorCode =
   | 'ZK_ERROR'
   | 'CLUSTER_NOT_FOUND'
   | 'ROOT_NOT_FOUND'
+  | 'REFUSED'
+  | 'LIVE_CLUSTER'
+  | 'PARTIAL_FAILURE'
+  | 'NOT_FOUND'
+  | 'STORAGE_UNREACHABLE'
+  | 'K8S_UNREACHABLE'
+  | 'K8S_FORBIDDEN'
+  | 'K8S_UNAUTHORIZED'
+  | 'SNAPSHOT_INVALID'
   | 'UNEXPECTED'
 
 /** An error as a value: what went wrong, which exit code it maps to, and what the user can do. */

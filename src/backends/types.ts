@@ -37,3 +37,27 @@ export interface Backend {
   scan(): Promise<Inventory>
   close(): Promise<void>
 }
+
+/** One thing to delete. Backends delete in the order given (callers order children before parents). */
+export interface RemovalTarget {
+  key: string
+  locator: string
+  /** Optimistic precondition: ZooKeeper data version, or a ConfigMap's resourceVersion. Omit for none. */
+  version?: number | string
+}
+
+export interface RemovalOutcome {
+  target: RemovalTarget
+  /** `absent`: already gone, which counts as success (removal is idempotent). */
+  status: 'removed' | 'absent' | 'failed'
+  error?: string
+}
+
+/** A backend that can delete. Declared, not guessed: read-only backends (snapshots) do not implement it. */
+export interface RemovableBackend extends Backend {
+  remove(targets: RemovalTarget[], opts?: {concurrency?: number}): AsyncIterable<RemovalOutcome>
+}
+
+export function canRemove(b: Backend): b is RemovableBackend {
+  return typeof (b as Partial<RemovableBackend>).remove === 'function'
+}

@@ -16,9 +16,14 @@ export interface TargetFlags {
   'storage-dir'?: string
   'jrs-path'?: string
   namespace?: string
+  kubeconfig?: string
+  context?: string
+  's3-endpoint'?: string
+  's3-path-style'?: boolean
+  's3-region'?: string
 }
 
-type FlagName = keyof TargetFlags
+type FlagName = Exclude<keyof TargetFlags, 's3-path-style'>
 
 /** One setting: flag, then HAADM_* variable, then Flink keys (first wins, deprecated keys last). */
 interface Setting {
@@ -53,6 +58,13 @@ const S = {
     keys: ['high-availability.zookeeper.client.connection-timeout', 'recovery.zookeeper.client.connection-timeout'],
   },
   acl: {env: 'HAADM_ZK_ACL', keys: ['high-availability.zookeeper.client.acl']},
+  kubeconfig: {flag: 'kubeconfig', env: 'KUBECONFIG', keys: ['kubernetes.config.file']},
+  context: {flag: 'context', env: 'HAADM_KUBE_CONTEXT', keys: ['kubernetes.context']},
+  s3Endpoint: {flag: 's3-endpoint', env: 'HAADM_S3_ENDPOINT', keys: ['s3.endpoint', 'fs.s3a.endpoint']},
+  s3PathStyle: {env: 'HAADM_S3_PATH_STYLE', keys: ['s3.path.style.access', 'fs.s3a.path.style.access']},
+  s3Region: {flag: 's3-region', env: 'AWS_REGION', keys: ['s3.region', 'fs.s3a.endpoint.region']},
+  s3AccessKey: {env: 'HAADM_S3_ACCESS_KEY', keys: ['s3.access-key', 's3.access.key', 'fs.s3a.access.key']},
+  s3SecretKey: {env: 'HAADM_S3_SECRET_KEY', keys: ['s3.secret-key', 's3.secret.key', 'fs.s3a.secret.key']},
   auth: {flag: 'zk-auth', env: 'HAADM_ZK_AUTH', keys: ['high-availability.zookeeper.client.authorization']},
 } satisfies Record<string, Setting>
 
@@ -114,7 +126,17 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
       acl: lookup(S.acl) ?? {value: 'open', source: {kind: 'default'}},
       clusterPath: generateZookeeperPath(root.value, clusterId.value),
     },
-    kubernetes: {namespace: lookup(S.namespace)},
+    kubernetes: {kubeconfig: lookup(S.kubeconfig), context: lookup(S.context), namespace: lookup(S.namespace)},
+    s3: {
+      endpoint: lookup(S.s3Endpoint),
+      pathStyleAccess:
+        flags['s3-path-style'] !== undefined
+          ? {value: flags['s3-path-style'], source: {kind: 'flag', name: flags['s3-path-style'] ? 's3-path-style' : 'no-s3-path-style'}}
+          : optionalBool(lookup(S.s3PathStyle)),
+      region: lookup(S.s3Region),
+      accessKey: lookup(S.s3AccessKey),
+      secretKey: lookup(S.s3SecretKey),
+    },
     storageDir,
     jobResultStorePath,
     jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit), true),
@@ -262,6 +284,10 @@ function bool(r: Resolved<string> | undefined, fallback: boolean): Resolved<bool
   if (v !== 'true' && v !== 'false')
     throw usageError(`${JSON.stringify(r.value)} (${sourceText(r.source)}) is not true or false`, undefined, 'CONFIG_INVALID')
   return {value: v === 'true', source: r.source}
+}
+
+function optionalBool(r: Resolved<string> | undefined): Resolved<boolean> | undefined {
+  return r && bool(r, false)
 }
 
 function nonEmpty(s: string | undefined): string | undefined {

@@ -32,7 +32,20 @@ export interface ZooKeeperTarget {
 }
 
 export interface KubernetesTarget {
+  kubeconfig?: Resolved<string>
+  context?: Resolved<string>
+  /** Unset means: the kubeconfig context's namespace, then `default` (the backend decides). */
   namespace?: Resolved<string>
+}
+
+/** How to reach `s3://`, `s3a://` and `s3p://` paths; unset values fall back to the AWS SDK's own chain. */
+export interface S3Target {
+  endpoint?: Resolved<string>
+  pathStyleAccess?: Resolved<boolean>
+  region?: Resolved<string>
+  accessKey?: Resolved<string>
+  /** Never printed. */
+  secretKey?: Resolved<string>
 }
 
 /** Everything a command needs to find one Flink cluster's HA metadata. */
@@ -41,6 +54,7 @@ export interface Target {
   clusterId: Resolved<string>
   zookeeper: ZooKeeperTarget
   kubernetes: KubernetesTarget
+  s3: S3Target
   storageDir?: Resolved<string>
   jobResultStorePath?: Resolved<string>
   jobResultStoreDeleteOnCommit: Resolved<boolean>

@@ -31,7 +31,7 @@ describe('haadm as a user meets it', () => {
     const conf = join(dir, 'flink-conf.yaml')
     writeFileSync(
       conf,
-      ['# Flink 1.17', 'high-availability: zookeeper', 'high-availability.zookeeper.quorum: zk-a:2181,zk-b:2181', 'high-availability.cluster-id: /from-conf', 'high-availability.storageDir: hdfs:///flink/ha', 'high-availability.zookeeper.client.authorization: digest:flink:secret'].join('\n'),
+      ['# Flink 1.17', 'high-availability: zookeeper', 'high-availability.zookeeper.quorum: zk-a:2181,zk-b:2181', 'high-availability.cluster-id: /from-conf', 'high-availability.storageDir: hdfs:///flink/ha', 'high-availability.zookeeper.client.authorization: digest:flink:hunter2'].join('\n'),
     )
     const res = await haadm(['target', '--flink-conf', conf, '--zk-root', '/r', '--json'], {env: {HAADM_CLUSTER_ID: '/from-env'}})
     expect(res.code).toBe(0)
@@ -43,10 +43,10 @@ describe('haadm as a user meets it', () => {
     expect(rows['zookeeper.cluster-path'].value).toBe('/r/from-env')
     expect(rows['job-result-store.path'].value).toBe('hdfs:///flink/ha/job-result-store/from-env')
     expect(rows['zookeeper.auth'].value).toBe('digest:flink:***')
-    expect(res.stdout).not.toContain('secret')
+    expect(res.stdout).not.toContain('hunter2')
     const table = await haadm(['target', '--flink-conf', conf])
     expect(table.stdout).toMatch(/zookeeper\.quorum\s+zk-a:2181,zk-b:2181\s+.*flink-conf\.yaml:3/)
-    expect(table.stdout).not.toContain('secret')
+    expect(table.stdout).not.toContain('hunter2')
   })
 
   it('a Flink 2 config.yaml works the same', async () => {
