@@ -106,13 +106,12 @@ export const DEFAULT_JAVA_SERIALIZATION_LIMITS: Readonly<JavaSerializationLimits
   maxClassDataSections: 200_000,
 })
 
-function resolveLimits(options: JavaSerializationOptions | undefined): JavaSerializationLimits {
+function resolveLimits(options: JavaSerializationOptions | undefined): Readonly<JavaSerializationLimits> {
+  if (options === undefined) return DEFAULT_JAVA_SERIALIZATION_LIMITS
   const limits = {...DEFAULT_JAVA_SERIALIZATION_LIMITS}
-  if (options !== undefined) {
-    for (const key of Object.keys(limits) as (keyof JavaSerializationLimits)[]) {
-      const value = options[key]
-      if (typeof value === 'number' && !Number.isNaN(value)) limits[key] = value
-    }
+  for (const key of Object.keys(limits) as (keyof JavaSerializationLimits)[]) {
+    const value = options[key]
+    if (typeof value === 'number' && !Number.isNaN(value)) limits[key] = value
   }
   return limits
 }
@@ -322,15 +321,17 @@ export function describeJavaValue(value: JavaContent | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/** Thrown inside the reader only; every public entry point turns it into a DecodeResult. */
-class StreamError extends Error {
+/**
+ * Thrown inside the reader only; every public entry point turns it into a DecodeResult. Not an
+ * Error subclass: a stack trace is never shown, and capturing one dominates the cost of rejecting
+ * a short corrupt input.
+ */
+class StreamError {
   constructor(
     readonly code: DecodeErrorCode,
     readonly reason: string,
     readonly offset: number,
-  ) {
-    super(reason)
-  }
+  ) {}
 }
 
 function toDecodeError(e: unknown, offset: number): DecodeError {
@@ -354,9 +355,12 @@ const CHUNK = 0x2000
  * (and even lone surrogates, which Java strings may hold) exactly. Accepts what the JDK accepts.
  */
 function decodeMutf8(bytes: Uint8Array, start: number, end: number): string {
-  const units = new Uint16Array(end - start)
-  let n = 0
   let i = start
+  while (i < end && bytes[i]! < 0x80) i++
+  if (i === end) return fromCodeUnits(bytes, start, end)
+  const units = new Uint16Array(end - start)
+  units.set(bytes.subarray(start, i))
+  let n = i - start
   while (i < end) {
     const b = bytes[i]!
     if (b < 0x80) {
@@ -380,8 +384,15 @@ function decodeMutf8(bytes: Uint8Array, start: number, end: number): string {
       throw new StreamError('MALFORMED', `modified UTF-8: invalid byte 0x${b.toString(16)}`, i)
     }
   }
+  return fromCodeUnits(units, 0, n)
+}
+
+function fromCodeUnits(units: Uint8Array | Uint16Array, start: number, end: number): string {
   let out = ''
-  for (let k = 0; k < n; k += CHUNK) out += String.fromCharCode(...units.subarray(k, Math.min(n, k + CHUNK)))
+  for (let k = start; k < end; k += CHUNK) {
+    // apply takes any array-like; chunks keep the argument count far below engine limits.
+    out += String.fromCharCode.apply(null, units.subarray(k, Math.min(end, k + CHUNK)) as unknown as number[])
+  }
   return out
 }
 
@@ -417,7 +428,7 @@ class StreamParser {
 
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly limits: JavaSerializationLimits,
+    private readonly limits: Readonly<JavaSerializationLimits>,
   ) {
     this.end = bytes.length
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
