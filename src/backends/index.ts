@@ -4,6 +4,10 @@ import type {Backend} from './types.js'
 
 /** Connects to the target's store; the client library is loaded only here, on demand. */
 export async function openBackend(target: Target): Promise<Backend> {
+  if (target.snapshot) {
+    const {SnapshotBackend} = await import('./snapshot.js')
+    return SnapshotBackend.open(target.snapshot.value, target)
+  }
   switch (target.backend.value) {
     case 'zookeeper': {
       const {ZooKeeperBackend} = await import('./zookeeper.js')

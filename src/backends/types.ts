@@ -38,6 +38,19 @@ export interface Backend {
   close(): Promise<void>
 }
 
+/** Optional capability: stream the scan with flat memory (export uses it). */
+export interface StreamingBackend extends Backend {
+  readonly clusterId: string
+  /** The cluster's root in the store, as Inventory.root. */
+  readonly root: string
+  /** The same items as scan(), unsorted, as they are read. Throws as scan() does when the cluster is missing. */
+  scanItems(): AsyncIterable<RawItem>
+}
+
+export function canStream(b: Backend): b is StreamingBackend {
+  return typeof (b as Partial<StreamingBackend>).scanItems === 'function'
+}
+
 /** One thing to delete. Backends delete in the order given (callers order children before parents). */
 export interface RemovalTarget {
   key: string

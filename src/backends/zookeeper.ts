@@ -2,7 +2,7 @@ import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
-import type {Backend, Inventory, RawItem, ZkStat} from './types.js'
+import type {Inventory, RawItem, StreamingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -37,6 +37,8 @@ const ZAUTHFAILED = -115
 
 /** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
 const SCAN_CONCURRENCY = 128
+/** Items read ahead of a slow consumer (an export writing to a pipe) before reading pauses. */
+const BUFFERED = 1024
 
 let ctorPromise: Promise<ZkCtor> | undefined
 
@@ -63,8 +65,14 @@ export function zkErrorCode(err: unknown): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export class ZooKeeperBackend implements Backend {
+export class ZooKeeperBackend implements StreamingBackend {
   readonly kind = 'zookeeper' as const
+  get clusterId(): string {
+    return this.target.clusterId.value
+  }
+  get root(): string {
+    return this.target.zookeeper.clusterPath
+  }
   private constructor(
     private readonly client: ZkClient,
     private readonly target: Target,
@@ -138,51 +146,72 @@ export class ZooKeeperBackend implements Backend {
   async scan(): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
     const items: RawItem[] = []
-    const rootNode = await this.read(root)
-    if (!rootNode) throw await this.clusterNotFound(root)
-    items.push(rootNode.item)
-
-    // Breadth-first with a bounded number of requests in flight: cost grows with nodes, not round trips.
-    const pending: string[] = rootNode.stat.numChildren > 0 ? [root] : []
-    let active = 0
-    let failure: unknown
-    await new Promise<void>((resolve) => {
-      const pump = () => {
-        while (!failure && active < SCAN_CONCURRENCY && pending.length > 0) {
-          const parent = pending.shift()!
-          active++
-          this.expand(parent, items, pending)
-            .catch((err) => {
-              failure ??= err
-            })
-            .finally(() => {
-              active--
-              pump()
-            })
-        }
-        if (active === 0 && (pending.length === 0 || failure)) resolve()
-      }
-      pump()
-    })
-    if (failure) throw this.translate(failure, root)
+    for await (const item of this.scanItems()) items.push(item)
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
   }
 
-  /** Lists one node's children and reads them all at once; nodes gone in between are skipped. */
-  private async expand(parent: string, items: RawItem[], pending: string[]): Promise<void> {
-    let children: string[]
-    try {
-      children = await this.client.get_children(parent, false)
-    } catch (err) {
-      if (zkErrorCode(err) === ZNONODE) return
-      throw err
+  /**
+   * Every node of the cluster's subtree, as it is read. Children lists and reads are pipelined on the one
+   * connection with at most SCAN_CONCURRENCY requests in flight, and reading pauses while the consumer
+   * lags (at most BUFFERED items wait), so memory stays flat however large the cluster.
+   */
+  async *scanItems(): AsyncGenerator<RawItem> {
+    const root = this.target.zookeeper.clusterPath
+    const rootNode = await this.read(root)
+    if (!rootNode) throw await this.clusterNotFound(root)
+    yield rootNode.item
+
+    type Task = {op: 'list' | 'read'; path: string}
+    const queue: Task[] = rootNode.stat.numChildren > 0 ? [{op: 'list', path: root}] : []
+    const ready: RawItem[] = []
+    let inFlight = 0
+    let failure: unknown
+    let wake: (() => void) | undefined
+
+    const run = async (task: Task) => {
+      if (task.op === 'list') {
+        let children: string[]
+        try {
+          children = await this.client.get_children(task.path, false)
+        } catch (err) {
+          if (zkErrorCode(err) === ZNONODE) return
+          throw err
+        }
+        for (const c of children) queue.push({op: 'read', path: zkJoin(task.path, c)})
+        return
+      }
+      const r = await this.read(task.path)
+      if (!r) return // deleted since its parent was listed
+      ready.push(r.item)
+      if (r.stat.numChildren > 0) queue.push({op: 'list', path: task.path})
     }
-    const read = await Promise.all(children.map((c) => this.read(zkJoin(parent, c))))
-    for (const r of read) {
-      if (!r) continue
-      items.push(r.item)
-      if (r.stat.numChildren > 0) pending.push(r.item.locator)
+    const pump = () => {
+      while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
+        const task = queue.shift()!
+        inFlight++
+        run(task)
+          .catch((err) => {
+            failure ??= err
+          })
+          .finally(() => {
+            inFlight--
+            pump()
+            wake?.()
+          })
+      }
+    }
+
+    for (;;) {
+      pump()
+      if (ready.length > 0) {
+        yield ready.shift()!
+        continue
+      }
+      if (failure !== undefined) throw this.translate(failure, root)
+      if (inFlight === 0 && queue.length === 0) return
+      await new Promise<void>((resolve) => (wake = resolve))
+      wake = undefined
     }
   }
 

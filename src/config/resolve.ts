@@ -21,6 +21,7 @@ export interface TargetFlags {
   's3-endpoint'?: string
   's3-path-style'?: boolean
   's3-region'?: string
+  snapshot?: string
 }
 
 type FlagName = Exclude<keyof TargetFlags, 's3-path-style'>
@@ -57,6 +58,7 @@ const S = {
     env: 'HAADM_ZK_TIMEOUT',
     keys: ['high-availability.zookeeper.client.connection-timeout', 'recovery.zookeeper.client.connection-timeout'],
   },
+  snapshot: {flag: 'snapshot', env: 'HAADM_SNAPSHOT', keys: []},
   acl: {env: 'HAADM_ZK_ACL', keys: ['high-availability.zookeeper.client.acl']},
   kubeconfig: {flag: 'kubeconfig', env: 'KUBECONFIG', keys: ['kubernetes.config.file']},
   context: {flag: 'context', env: 'HAADM_KUBE_CONTEXT', keys: ['kubernetes.context']},
@@ -141,6 +143,7 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
     jobResultStorePath,
     jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit), true),
     flinkConf: conf && {file: conf.file, format: conf.format},
+    snapshot: lookup(S.snapshot),
   }
 }
 

@@ -59,6 +59,8 @@ export interface Target {
   jobResultStorePath?: Resolved<string>
   jobResultStoreDeleteOnCommit: Resolved<boolean>
   flinkConf?: {file: string; format: 'legacy' | 'yaml'}
+  /** Read from this exported snapshot instead of a live store. */
+  snapshot?: Resolved<string>
 }
 
 export function describeSource(s: Source): string {

@@ -30,6 +30,7 @@ export function targetReport(t: Target): TargetReport {
     flinkConf: t.flinkConf ?? null,
     zookeeperPath: t.zookeeper.clusterPath,
     settings: [
+      row('snapshot', t.snapshot),
       row('backend', t.backend),
       row('cluster-id', t.clusterId),
       row('zookeeper.quorum', t.zookeeper.quorum),

@@ -1,0 +1,52 @@
+import {openBackend} from '../backends/index.js'
+import {canStream, type RawItem} from '../backends/types.js'
+import type {Target} from '../config/target.js'
+import {writeSnapshot} from '../snapshot/io.js'
+
+export interface ExportResult {
+  file: string
+  backend: string
+  clusterId: string
+  root: string
+  items: number
+  createdAt: string
+}
+
+/** Where the snapshot was read from, without credentials. */
+function targetSummary(t: Target): Record<string, string | null> {
+  return {
+    zookeeperQuorum: t.backend.value === 'zookeeper' ? (t.zookeeper.quorum?.value ?? null) : null,
+    kubernetesNamespace: t.backend.value === 'kubernetes' ? (t.kubernetes.namespace?.value ?? null) : null,
+    storageDir: t.storageDir?.value ?? null,
+    jobResultStorePath: t.jobResultStorePath?.value ?? null,
+    snapshot: t.snapshot?.value ?? null,
+  }
+}
+
+/** Streams everything the backend's scan returns for the cluster into a snapshot file. */
+export async function exportSnapshot(target: Target, file: string, haadmVersion: string): Promise<ExportResult> {
+  const backend = await openBackend(target)
+  try {
+    const createdAt = new Date().toISOString()
+    let source: {clusterId: string; root: string; items: AsyncIterable<RawItem> | Iterable<RawItem>}
+    if (canStream(backend)) source = {clusterId: backend.clusterId, root: backend.root, items: backend.scanItems()}
+    else source = await backend.scan()
+    // Read the first item before creating the file: a missing cluster fails with nothing written.
+    const iterator = toAsync(source.items)[Symbol.asyncIterator]()
+    const first = await iterator.next()
+    const items = (async function* () {
+      if (first.done) return
+      yield first.value
+      for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value
+    })()
+    const header = {haadmVersion, createdAt, backend: backend.kind, clusterId: source.clusterId, root: source.root, target: targetSummary(target)}
+    const count = await writeSnapshot(file, header, items)
+    return {file, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt}
+  } finally {
+    await backend.close()
+  }
+}
+
+async function* toAsync<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
+  yield* items
+}

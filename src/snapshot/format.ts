@@ -1,0 +1,63 @@
+import type {BackendKind} from '../config/target.js'
+import type {RawItem, ZkStat} from '../backends/types.js'
+
+/**
+ * The snapshot format: one JSON document (gzip-compressed when the file name ends in `.gz`).
+ *
+ * {
+ *   "format": "haadm-snapshot",   // always
+ *   "version": 1,                 // format version; a reader refuses versions newer than it knows
+ *   "haadmVersion": "0.1.0",      // the haadm that wrote it
+ *   "createdAt": "<ISO time>",    // when the scan ran
+ *   "backend": "zookeeper" | "kubernetes",
+ *   "clusterId": "/default",
+ *   "root": "/flink/default",     // the cluster's root in the store
+ *   "target": {...},              // where it was read from (quorum, namespace, storageDir...), no secrets
+ *   "items": [                    // every raw item the backend's scan returned
+ *     {"key": "leader/dispatcher/connection_info",   // relative to root
+ *      "locator": "/flink/default/leader/dispatcher/connection_info",
+ *      "data": "<base64 bytes>",
+ *      "zk": {"ephemeralOwner", "ctime", "mtime", "version", "numChildren", "dataLength"},   // ZooKeeper
+ *      "k8s": {...}}                                                                    // Kubernetes
+ *   ],
+ *   "jobResults": null | {...},   // JobResultStore files when they were reachable
+ *   "itemCount": 42               // written last: a file without it, or with another count, is truncated
+ * }
+ */
+export const SNAPSHOT_FORMAT = 'haadm-snapshot'
+export const SNAPSHOT_VERSION = 1
+
+export interface SnapshotHeader {
+  format: typeof SNAPSHOT_FORMAT
+  version: number
+  haadmVersion: string
+  createdAt: string
+  backend: BackendKind
+  clusterId: string
+  root: string
+  target: Record<string, string | number | boolean | null>
+}
+
+export interface SnapshotItem {
+  key: string
+  locator: string
+  data: string
+  zk?: ZkStat
+  [extra: string]: unknown
+}
+
+export interface SnapshotDocument extends SnapshotHeader {
+  items: SnapshotItem[]
+  jobResults: unknown
+  itemCount: number
+}
+
+export function toSnapshotItem(item: RawItem): SnapshotItem {
+  const {data, ...rest} = item
+  return {...rest, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')}
+}
+
+export function fromSnapshotItem(item: SnapshotItem): RawItem {
+  const {data, ...rest} = item
+  return {...rest, data: new Uint8Array(Buffer.from(data, 'base64'))} as RawItem
+}
