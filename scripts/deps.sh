@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -z "${HAADM_DEPS_DONE:-}" ] || exit 0
 
 debs=(zookeeper libzookeeper-java libcurator-client-java libcurator-framework-java libcurator-recipes-java
-      libslf4j-java libnetty-java libguava-java)
+      libslf4j-java libnetty-java libguava-java man-db groff-base)
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
