@@ -57,12 +57,17 @@ export interface RemovalTarget {
   locator: string
   /** Optimistic precondition: ZooKeeper data version, or a ConfigMap's resourceVersion. Omit for none. */
   version?: number | string
+  /** Remove only if it has no children, else keep it (the empty-parent walk after a cluster cleanup). */
+  onlyIfEmpty?: boolean
 }
 
 export interface RemovalOutcome {
   target: RemovalTarget
-  /** `absent`: already gone, which counts as success (removal is idempotent). */
-  status: 'removed' | 'absent' | 'failed'
+  /**
+   * `absent`: already gone, which counts as success (removal is idempotent).
+   * `kept`: an `onlyIfEmpty` target that still has children, left in place on purpose.
+   */
+  status: 'removed' | 'absent' | 'kept' | 'failed'
   error?: string
 }
 

@@ -2,7 +2,7 @@ import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
-import type {Inventory, RawItem, StreamingBackend, ZkStat} from './types.js'
+import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, StreamingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -12,6 +12,7 @@ interface ZkClient {
   close(): void
   get(path: string, watch: boolean): Promise<[NativeStat, Buffer | null]>
   get_children(path: string, watch: boolean): Promise<string[]>
+  delete_(path: string, version: number): Promise<void>
   add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void
   readonly client_id?: string
 }
@@ -30,6 +31,8 @@ type ZkCtor = new (config: object) => ZkClient
 // ZooKeeper C client return codes (zookeeper.h).
 export const ZNONODE = -101
 export const ZNOAUTH = -102
+const ZBADVERSION = -103
+const ZNOTEMPTY = -111
 const ZCONNECTIONLOSS = -4
 const ZOPERATIONTIMEOUT = -7
 const ZSESSIONEXPIRED = -112
@@ -37,6 +40,8 @@ const ZAUTHFAILED = -115
 
 /** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
 const SCAN_CONCURRENCY = 128
+/** Deletes in flight at once: enough to hide the round trip on a LAN, bounded for the server's sake. */
+const REMOVE_CONCURRENCY = 512
 /** Items read ahead of a slow consumer (an export writing to a pipe) before reading pauses. */
 const BUFFERED = 1024
 
@@ -65,7 +70,7 @@ export function zkErrorCode(err: unknown): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export class ZooKeeperBackend implements StreamingBackend {
+export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
   readonly kind = 'zookeeper' as const
   get clusterId(): string {
     return this.target.clusterId.value
@@ -282,7 +287,68 @@ export class ZooKeeperBackend implements StreamingBackend {
     })
   }
 
+  /**
+   * Deletes in waves of equal depth (callers order deepest first), each wave pipelined with at most
+   * `concurrency` requests in flight. A node is never deleted after one of its descendants failed, and
+   * children that were not in the plan (a JobManager still writing) are reported, never deleted.
+   */
+  async *remove(targets: RemovalTarget[], opts: {concurrency?: number} = {}): AsyncGenerator<RemovalOutcome> {
+    const concurrency = opts.concurrency ?? REMOVE_CONCURRENCY
+    const blocked = new Set<string>()
+    const depth = (p: string) => p.split('/').length
+    let i = 0
+    while (i < targets.length) {
+      let j = i + 1
+      while (j < targets.length && depth(targets[j].locator) === depth(targets[i].locator)) j++
+      const wave = targets.slice(i, j)
+      i = j
+      const outcomes: RemovalOutcome[] = []
+      let next = 0
+      const worker = async () => {
+        while (next < wave.length) {
+          const target = wave[next++]
+          const outcome = blocked.has(target.locator)
+            ? {target, status: target.onlyIfEmpty ? ('kept' as const) : ('failed' as const), error: 'a node below it could not be removed'}
+            : await this.removeOne(target)
+          if (outcome.status === 'failed' || outcome.status === 'kept') block(blocked, target.locator)
+          outcomes.push(outcome)
+        }
+      }
+      await Promise.all(Array.from({length: Math.min(concurrency, wave.length)}, worker))
+      yield* outcomes
+    }
+  }
+
+  private async removeOne(target: RemovalTarget): Promise<RemovalOutcome> {
+    const version = typeof target.version === 'number' ? target.version : -1
+    try {
+      await this.client.delete_(target.locator, version)
+      return {target, status: 'removed'}
+    } catch (err) {
+      const rc = zkErrorCode(err)
+      if (rc === ZNONODE) return {target, status: 'absent'}
+      if (rc === ZNOTEMPTY) {
+        if (target.onlyIfEmpty) return {target, status: 'kept'}
+        let children: string[] = []
+        try {
+          children = await this.client.get_children(target.locator, false)
+        } catch {
+          // reported below without names
+        }
+        return {target, status: 'failed', error: `new children appeared (${children.slice(0, 5).join(', ') || '?'}): is a JobManager still running?`}
+      }
+      if (rc === ZBADVERSION) return {target, status: 'failed', error: 'changed since the plan was made: is a JobManager still running?'}
+      if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NoAuth: not allowed to delete it (needs DELETE on its parent)'}
+      return {target, status: 'failed', error: this.translate(err, target.locator).message}
+    }
+  }
+
   async close(): Promise<void> {
     this.client.close()
   }
+}
+
+/** Marks a node and all its ancestors: none of them can be removed once the node stays. */
+function block(blocked: Set<string>, locator: string): void {
+  for (let p = locator; p.length > 1 && !blocked.has(p); p = p.slice(0, p.lastIndexOf('/')) || '/') blocked.add(p)
 }

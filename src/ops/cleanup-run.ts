@@ -1,0 +1,127 @@
+import {openBackend} from '../backends/index.js'
+import {type Backend, canRemove, type RawItem, type RemovalOutcome, type RemovalTarget} from '../backends/types.js'
+import type {Target} from '../config/target.js'
+import {ExitCode, HaadmError, usageError} from '../errors.js'
+import {writeSnapshot} from '../snapshot/io.js'
+import {type CleanupPlan, type CleanupResult, JOB_ID, jobSubtrees, planCleanup, summarize} from './cleanup.js'
+
+export interface CleanupOptions {
+  jobId?: string
+  dryRun: boolean
+  force: boolean
+  strict: boolean
+  backup?: string
+  haadmVersion: string
+  /** Asks the user (or checks --yes); throws to refuse. Called only when there is something to remove. */
+  confirm: (plan: CleanupPlan) => Promise<void>
+  progress?: (done: number, total: number) => void
+}
+
+export function checkCleanupTarget(target: Target, jobId: string | undefined): void {
+  const id = target.clusterId
+  // A snapshot names its cluster; against a live store the user must name it.
+  if (id.source.kind === 'default' && !target.snapshot)
+    throw usageError(
+      `no cluster id given: refusing to assume Flink's default ${id.value}`,
+      `Pass --cluster-id ${id.value} if that is the cluster to remove (or set it in the Flink configuration).`,
+    )
+  if (id.value.replace(/\//g, '').trim() === '')
+    throw usageError(`cluster id ${JSON.stringify(id.value)} names the root itself: haadm never wipes a root`, 'Pass the id of one cluster.')
+  if (jobId !== undefined && !JOB_ID.test(jobId))
+    throw usageError(`${JSON.stringify(jobId)} is not a Flink job id`, 'A job id is 32 lowercase hexadecimal characters, as Flink prints it.')
+}
+
+const emptyPlan = (target: Target, jobId?: string): CleanupPlan => ({
+  backend: target.backend.value,
+  clusterId: target.clusterId.value,
+  root: target.zookeeper.clusterPath,
+  scope: jobId ? 'job' : 'cluster',
+  jobId: jobId ?? null,
+  metadata: [],
+  parents: [],
+  liveEvidence: [],
+  untouched: [],
+})
+
+/** resolve → scan → plan (pure) → safety checks → backup → remove → verify. */
+export async function runCleanup(target: Target, opts: CleanupOptions): Promise<CleanupResult> {
+  checkCleanupTarget(target, opts.jobId)
+  const backend = await openBackend(target)
+  try {
+    let inventory
+    try {
+      inventory = await backend.scan()
+    } catch (err) {
+      if (err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND') && !opts.strict)
+        return result(emptyPlan(target, opts.jobId), opts, [])
+      throw err
+    }
+    const plan = planCleanup(inventory, {jobId: opts.jobId, jobGraphsPath: target.zookeeper.jobGraphsPath.value})
+    if (plan.metadata.length === 0) {
+      if (opts.strict && opts.jobId)
+        throw new HaadmError('NOT_FOUND', `cluster ${plan.clusterId} holds nothing for job ${opts.jobId}`, {exit: ExitCode.UNREACHABLE})
+      return result(plan, opts, [])
+    }
+    if (plan.liveEvidence.length > 0 && !opts.force)
+      throw new HaadmError('LIVE_CLUSTER', `refusing: ${plan.scope === 'job' ? `job ${opts.jobId}` : `cluster ${plan.clusterId}`} is alive: ${plan.liveEvidence[0]}`, {
+        exit: ExitCode.REFUSED,
+        hint: `Stop the JobManagers first${plan.liveEvidence.length > 1 ? ` (${plan.liveEvidence.length} signs of life, see --dry-run)` : ''}; --force removes it anyway.`,
+        details: {evidence: plan.liveEvidence},
+      })
+    if (opts.dryRun) return result(plan, opts, [])
+    if (!canRemove(backend))
+      throw usageError('a snapshot is read-only: it can show a plan (--dry-run) but not remove anything', 'Run against the live store.')
+    await opts.confirm(plan)
+    if (opts.backup) await writeBackup(opts.backup, plan, inventory.items, target, opts.haadmVersion)
+
+    const outcomes: RemovalOutcome[] = []
+    const total = plan.metadata.length + plan.parents.length
+    const run = async (targets: RemovalTarget[]) => {
+      for await (const o of backend.remove(targets)) {
+        outcomes.push(o)
+        opts.progress?.(outcomes.length, total)
+      }
+    }
+    await run(plan.metadata)
+    // Flink's order: the empty parents only after the cluster's own subtree is gone.
+    if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
+    return result(plan, opts, outcomes, await remaining(backend, plan, target.zookeeper.jobGraphsPath.value))
+  } finally {
+    await backend.close()
+  }
+}
+
+async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], target: Target, haadmVersion: string): Promise<void> {
+  const keys = new Set(plan.metadata.map((m) => m.key))
+  const chosen = items.filter((i) => keys.has(i.key))
+  await writeSnapshot(
+    file,
+    {
+      haadmVersion,
+      createdAt: new Date().toISOString(),
+      backend: plan.backend,
+      clusterId: plan.clusterId,
+      root: plan.root,
+      target: {zookeeperQuorum: target.zookeeper.quorum?.value ?? null, purpose: `backup before haadm cleanup (${plan.scope})`},
+    },
+    (async function* () {
+      yield* chosen
+    })(),
+  )
+}
+
+/** What is still there after the removal: a second scan, so partial failures and reappearing nodes show. */
+async function remaining(backend: Backend, plan: CleanupPlan, jobGraphsPath: string): Promise<string[]> {
+  try {
+    const inv = await backend.scan()
+    const tops = plan.jobId ? jobSubtrees(plan.jobId, jobGraphsPath) : undefined
+    return inv.items.filter((i) => !tops || tops.some((t) => i.key === t || i.key.startsWith(`${t}/`))).map((i) => i.locator)
+  } catch (err) {
+    if (err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) return []
+    throw err
+  }
+}
+
+function result(plan: CleanupPlan, opts: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []): CleanupResult {
+  return {plan, dryRun: opts.dryRun, forced: opts.force && plan.liveEvidence.length > 0, backup: opts.backup ?? null, outcomes, summary: summarize(outcomes), remaining: left}
+}

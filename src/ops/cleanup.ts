@@ -1,0 +1,127 @@
+import type {Inventory, RawItem, RemovalOutcome, RemovalTarget} from '../backends/types.js'
+import {leaderRecords} from './leaders.js'
+
+export const JOB_ID = /^[0-9a-f]{32}$/
+
+/** One planned deletion, with what it is in Flink's terms. */
+export interface PlannedRemoval extends RemovalTarget {
+  what: string
+}
+
+export interface CleanupPlan {
+  backend: Inventory['backend']
+  clusterId: string
+  root: string
+  scope: 'cluster' | 'job'
+  jobId: string | null
+  /** Metadata to delete, children before parents. */
+  metadata: PlannedRemoval[]
+  /** After a whole-cluster cleanup: the empty parents up to the store's root, as Flink's tryDeleteEmptyParentZNodes. */
+  parents: PlannedRemoval[]
+  /** Evidence that the cluster (or job) is alive; non-empty means refuse unless forced. */
+  liveEvidence: string[]
+  /** Items left alone on purpose, with why. */
+  untouched: Array<{key: string; why: string}>
+}
+
+export interface CleanupResult {
+  plan: CleanupPlan
+  dryRun: boolean
+  forced: boolean
+  backup: string | null
+  outcomes: RemovalOutcome[]
+  summary: {removed: number; absent: number; kept: number; failed: number}
+  /** What is still there after a partial failure. */
+  remaining: string[]
+}
+
+const depth = (locator: string) => locator.split('/').length
+
+/** Deepest first, then by path, so children go before their parents (Curator's deletingChildrenIfNeeded). */
+function deepestFirst(a: PlannedRemoval, b: PlannedRemoval): number {
+  return depth(b.locator) - depth(a.locator) || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0)
+}
+
+/** What a znode is, for the plan's table. */
+export function describeKey(key: string): string {
+  if (key === '') return 'cluster root'
+  const p = key.split('/')
+  if (p.at(-1) === 'connection_info') return `leader record of ${p.slice(-2)[0]}`
+  if (p.includes('latch') && /latch-\d+$/.test(p.at(-1)!)) return 'leader latch contender'
+  if (p.at(-2) === 'locks') return 'lock'
+  if (p.at(-1) === 'locks') return 'lock holder list'
+  if (p.at(-1) === 'checkpoint_id_counter') return 'checkpoint id counter'
+  if (p.at(-2) === 'checkpoints' && /^\d{19}$/.test(p.at(-1)!)) return `checkpoint ${Number(p.at(-1))}`
+  if (p.length === 2 && JOB_ID.test(p[1]) && p[0] !== 'jobs' && p[0] !== 'leader') return 'execution plan (job graph) pointer'
+  return 'node'
+}
+
+function removal(item: RawItem): PlannedRemoval {
+  return {key: item.key, locator: item.locator, version: item.zk?.version, what: describeKey(item.key)}
+}
+
+/** The subtrees Flink's global cleanup of one job removes (ZooKeeper). */
+export function jobSubtrees(jobId: string, jobGraphsPath: string): string[] {
+  const graphs = jobGraphsPath.replace(/^\/+|\/+$/g, '')
+  return [`${graphs}/${jobId}`, `jobs/${jobId}`, `leader/${jobId}`, `leader/job-${jobId}`]
+}
+
+const inSubtree = (key: string, top: string) => key === top || key.startsWith(`${top}/`)
+
+/**
+ * Pure: what a cleanup of the whole cluster (Flink's cleanupAllData) or of one job (its global cleanup)
+ * removes from this inventory, in a crash-safe order, and whether anything says the cluster is alive.
+ */
+export function planCleanup(inv: Inventory, opts: {jobId?: string; jobGraphsPath?: string}): CleanupPlan {
+  const scope = opts.jobId ? 'job' : 'cluster'
+  const tops = opts.jobId ? jobSubtrees(opts.jobId, opts.jobGraphsPath ?? '/jobgraphs') : ['']
+  const chosen = inv.items.filter((i) => tops.some((t) => t === '' || inSubtree(i.key, t)))
+  const metadata = chosen.map(removal).sort(deepestFirst)
+
+  const parents: PlannedRemoval[] = []
+  if (scope === 'cluster' && inv.backend === 'zookeeper' && chosen.length > 0) {
+    for (let p = inv.root.slice(0, inv.root.lastIndexOf('/')); p.length > 0; p = p.slice(0, p.lastIndexOf('/')))
+      parents.push({key: '..', locator: p, onlyIfEmpty: true, what: 'parent, only if empty'})
+  }
+
+  return {
+    backend: inv.backend,
+    clusterId: inv.clusterId,
+    root: inv.root,
+    scope,
+    jobId: opts.jobId ?? null,
+    metadata,
+    parents,
+    liveEvidence: liveEvidence(inv, chosen, scope),
+    untouched: [],
+  }
+}
+
+/**
+ * An ephemeral node exists only while its session lives, so any ephemeral node among the items to remove
+ * is a live JobManager: a leader record, a latch contender or a lock.
+ */
+function liveEvidence(inv: Inventory, chosen: RawItem[], scope: 'cluster' | 'job'): string[] {
+  const evidence: string[] = []
+  if (scope === 'cluster') {
+    for (const r of leaderRecords(inv).leaders)
+      if (r.alive) evidence.push(`${r.jobId ? `job ${r.jobId}` : r.component} has a live leader: ${r.address} (session 0x${r.owner})`)
+  }
+  const sessions = new Map<string, string[]>()
+  for (const item of chosen) {
+    const owner = item.zk?.ephemeralOwner
+    if (!owner || owner === '0') continue
+    sessions.set(owner, [...(sessions.get(owner) ?? []), item.key])
+  }
+  for (const [owner, keys] of sessions) {
+    const kinds = [...new Set(keys.map(describeKey))].join(', ')
+    evidence.push(`session 0x${owner} is alive and owns ${keys.length} node(s) (${kinds}), e.g. ${keys[0]}`)
+  }
+  return evidence
+}
+
+export function summarize(outcomes: RemovalOutcome[]): CleanupResult['summary'] {
+  const s = {removed: 0, absent: 0, kept: 0, failed: 0}
+  for (const o of outcomes) s[o.status]++
+  return s
+}
