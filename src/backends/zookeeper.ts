@@ -2,6 +2,7 @@ import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
+import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
 import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, StreamingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
@@ -39,7 +40,7 @@ const ZSESSIONEXPIRED = -112
 const ZAUTHFAILED = -115
 
 /** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
-const SCAN_CONCURRENCY = 128
+const SCAN_CONCURRENCY = 1024
 /** Deletes in flight at once: enough to hide the round trip on a LAN, bounded for the server's sake. */
 const REMOVE_CONCURRENCY = 512
 /** Items read ahead of a slow consumer (an export writing to a pipe) before reading pauses. */
@@ -303,18 +304,39 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
       const wave = targets.slice(i, j)
       i = j
       const outcomes: RemovalOutcome[] = []
+      const ready: RemovalTarget[] = []
+      for (const target of wave) {
+        if (blocked.has(target.locator))
+          outcomes.push({target, status: target.onlyIfEmpty ? 'kept' : 'failed', error: 'a node below it could not be removed'})
+        else ready.push(target)
+      }
+      const batchable = ready.filter((t) => !t.onlyIfEmpty)
+      const multi = batchable.length > 1 ? await this.multiClient() : undefined
+      const single: RemovalTarget[] = ready.filter((t) => t.onlyIfEmpty)
+      if (multi) {
+        const batches: RemovalTarget[][] = []
+        for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
+        await Promise.all(
+          batches.map(async (batch) => {
+            const ok = await multi
+              .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
+              .then((codes) => codes.every((c) => c === 0))
+              .catch(() => false)
+            // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
+            if (ok) for (const target of batch) outcomes.push({target, status: 'removed'})
+            else single.push(...batch)
+          }),
+        )
+      } else single.push(...batchable)
       let next = 0
       const worker = async () => {
-        while (next < wave.length) {
-          const target = wave[next++]
-          const outcome = blocked.has(target.locator)
-            ? {target, status: target.onlyIfEmpty ? ('kept' as const) : ('failed' as const), error: 'a node below it could not be removed'}
-            : await this.removeOne(target)
-          if (outcome.status === 'failed' || outcome.status === 'kept') block(blocked, target.locator)
-          outcomes.push(outcome)
+        while (next < single.length) {
+          const target = single[next++]
+          outcomes.push(await this.removeOne(target))
         }
       }
-      await Promise.all(Array.from({length: Math.min(concurrency, wave.length)}, worker))
+      await Promise.all(Array.from({length: Math.min(concurrency, single.length)}, worker))
+      for (const o of outcomes) if (o.status === 'failed' || o.status === 'kept') block(blocked, o.target.locator)
       yield* outcomes
     }
   }
@@ -343,7 +365,19 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     }
   }
 
+  private multi: Promise<ZkMultiClient | undefined> | undefined
+
+  /** The batching connection, opened on first use; undefined (single deletes) if it cannot be had. */
+  private multiClient(): Promise<ZkMultiClient | undefined> {
+    this.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value).catch(
+      () => undefined,
+    )
+    return this.multi
+  }
+
   async close(): Promise<void> {
+    const multi = await this.multi
+    multi?.close()
     this.client.close()
   }
 }

@@ -44,9 +44,21 @@ export async function writeSnapshot(
   out.on('error', onError)
   fileStream.on('error', onError)
 
+  // Errors surface through onError; waiting for 'drain' alone keeps one listener at a time.
   const write = async (text: string) => {
     if (streamError) throw streamError
-    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'error')])
+    if (!out.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.removeListener('drain', done)
+          out.removeListener('error', done)
+          resolve()
+        }
+        out.on('drain', done)
+        out.on('error', done)
+      })
+      if (streamError) throw streamError
+    }
   }
   let count = 0
   try {
