@@ -112,7 +112,7 @@ describe('haadm leaders on Kubernetes', () => {
     expect(r.leaders.map((l: any) => [l.component, l.jobId, l.layout, l.status])).toEqual([
       ['dispatcher', null, 'legacy-1.15', 'leader'],
       ['resource_manager', null, 'legacy-1.15', 'leader'],
-      ['rest_server', null, '1.15+', 'no-leader'],
+      ['rest_server', null, 'legacy-1.15', 'no-leader'],
       ['job_master', J1, 'legacy-1.15', 'leader'],
     ])
     expect(find(r, 'resource_manager')).toMatchObject({sessionId: S2, key: 'legacy-resourcemanager-leader/address', alive: true})

@@ -169,9 +169,25 @@ export function k8sLeaderEntries(inv: Inventory): K8sLeaderEntry[] {
     return parsed.ok ? {...base, leader: parsed.value, problem: null} : {...base, leader: null, problem: parsed.reason}
   }
 
+  // Only legacy maps (≤1.14, use-old-ha-services): a component without its map has no leader, in that layout.
+  const legacyOnly = !clusterMap && [...maps.values()].some((m) => m.kind.kind === 'legacy-leader' || m.kind.kind === 'legacy-job')
   for (const c of CLUSTER_COMPONENTS) {
-    const legacy = maps.get(`${inv.clusterId}-${c.legacy}-leader`)
+    const name = `${inv.clusterId}-${c.legacy}-leader`
+    const legacy = maps.get(name)
     if (legacy && !clusterMap) out.push(fromLegacy({component: c.component, jobId: null}, legacy))
+    else if (legacyOnly)
+      out.push({
+        component: c.component,
+        jobId: null,
+        layout: 'legacy-1.15',
+        configMap: name,
+        key: `${name}/${LEGACY_ADDRESS_KEY}`,
+        locator: `${ns}/${name}/${LEGACY_ADDRESS_KEY}`,
+        present: false,
+        leader: null,
+        problem: null,
+        lease: null,
+      })
     else out.push(fromKey({component: c.component, jobId: null, layout: '1.15+'}, `org.apache.flink.k8s.leader.${c.id}`))
   }
 
