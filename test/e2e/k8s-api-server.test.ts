@@ -151,7 +151,8 @@ describe('kubectl against the test API server', () => {
     const ns = await env.kubectl(['get', 'ns', 'nope'])
     expect(ns.code).not.toBe(0)
     expect(ns.stderr).toContain('namespaces "nope" not found')
-    const create = await env.kubectl(['create', 'cm', 'x', '-n', 'nope', '--from-literal=a=b'])
+    // -f: kubectl sends JSON (typed generators like `create cm --from-literal` send protobuf since 1.33, which this server answers with 415).
+    const create = await env.kubectl(['create', '-f', manifest([cm('x', {app: 'x'})]), '-n', 'nope'])
     expect(create.code).not.toBe(0)
     expect(create.stderr).toContain('namespaces "nope" not found')
     const namespaces = await env.kubectl(['get', 'ns', '-o', 'name'])
@@ -174,11 +175,14 @@ describe('kubectl against the test API server', () => {
   })
 
   it('invalid objects are 422 Invalid; an existing name is 409 AlreadyExists', async () => {
-    const bad = await env.kubectl(['create', 'cm', 'Bad_Name', '--from-literal=a=b'])
+    const bad = await env.kubectl(['apply', '-f', manifest([cm('Bad_Name', {app: 'x'})])])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('is invalid')
-    await env.kubectl(['create', 'cm', 'dup', '--from-literal=a=b'])
-    const dup = await env.kubectl(['create', 'cm', 'dup', '--from-literal=a=b'])
+    const badKey = await env.kubectl(['apply', '-f', manifest([cm('bad-key', {app: 'x'}, {'a/b': 'c'})])])
+    expect(badKey.stderr).toContain('a valid config key must consist of alphanumeric characters')
+    const dupFile = manifest([cm('dup', {app: 'x'})])
+    expect((await env.kubectl(['create', '-f', dupFile])).code).toBe(0)
+    const dup = await env.kubectl(['create', '-f', dupFile])
     expect(dup.stderr).toContain('configmaps "dup" already exists')
   })
 

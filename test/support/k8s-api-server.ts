@@ -774,6 +774,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         return {code: 200, body: cm}
       }
       case 'create': {
+        requireJson(req)
         const obj = parseBody(body)
         if (obj.kind !== undefined && obj.kind !== 'ConfigMap') throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (v1)`)
         if (obj.metadata?.namespace && obj.metadata.namespace !== ns)
@@ -789,6 +790,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         return {code: 201, body: stored}
       }
       case 'update': {
+        requireJson(req)
         const obj = parseBody(body)
         if (obj.metadata?.name !== undefined && obj.metadata.name !== r.name)
           throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${r.name})`)
@@ -849,6 +851,13 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         return {code: 200, body: list}
       }
     }
+  }
+
+  /** This server speaks JSON only: other encodings (protobuf, CBOR) get 415, on which clients fall back to JSON. */
+  function requireJson(req: IncomingMessage): void {
+    const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim()
+    if (type !== 'application/json' && type !== '*/*' && type !== '')
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`)
   }
 
   function parseBody(body: string): any {
