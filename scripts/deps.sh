@@ -11,6 +11,10 @@ debs=(zookeeper libzookeeper-java libcurator-client-java libcurator-framework-ja
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+# kubectl drives the Kubernetes test API server (any kubectl will do: Debian's kubernetes-client is 1.20);
+# openssl makes that server's TLS certificate (client-go sends bearer tokens only over TLS).
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]} > 0)); then
   echo "deps: installing Debian packages: ${missing[*]}" >&2
   sudo=""

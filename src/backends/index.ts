@@ -1,5 +1,4 @@
 import type {Target} from '../config/target.js'
-import {ExitCode, HaadmError} from '../errors.js'
 import type {Backend} from './types.js'
 
 /** Connects to the target's store; the client library is loaded only here, on demand. */
@@ -13,11 +12,10 @@ export async function openBackend(target: Target): Promise<Backend> {
       const {ZooKeeperBackend} = await import('./zookeeper.js')
       return ZooKeeperBackend.connect(target)
     }
-    case 'kubernetes':
-      throw new HaadmError('BACKEND_UNSUPPORTED', 'the Kubernetes backend is not available in this version of haadm', {
-        exit: ExitCode.USAGE,
-        hint: 'Use --backend zookeeper, or a haadm release with Kubernetes support.',
-      })
+    case 'kubernetes': {
+      const {KubernetesBackend} = await import('./kubernetes.js')
+      return KubernetesBackend.connect(target)
+    }
   }
 }
 

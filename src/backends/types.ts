@@ -11,14 +11,43 @@ export interface ZkStat {
   dataLength: number
 }
 
+/** A ConfigMap's metadata as a scan saw it; shared by the map's item and its keys' items. */
+export interface K8sMapMeta {
+  namespace: string
+  configMap: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  resourceVersion: string
+  uid: string
+  creationTimestamp: string
+  /** Set while the map is being deleted (finalizers pending). */
+  deletionTimestamp: string | null
+  ownerReferences: Array<{apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean}>
+}
+
+/** Kubernetes' side of a RawItem: the map, and which of its keys (null: the map itself). */
+export interface K8sItemMeta extends K8sMapMeta {
+  key: string | null
+  /** The key is in `binaryData` (Flink writes only `data`). */
+  binary?: boolean
+}
+
 /** One thing Flink keeps for the cluster, raw: where it is, its bytes, and the store's metadata. */
 export interface RawItem {
-  /** Path relative to the cluster root, `/`-separated (`leader/dispatcher/connection_info`). */
+  /**
+   * Path relative to the cluster root, `/`-separated (`leader/dispatcher/connection_info`).
+   * Kubernetes: `<configmap>` for a map, `<configmap>/<key>` for one of its keys.
+   */
   key: string
-  /** Where the store keeps it (absolute znode path; ConfigMap name and key). */
+  /**
+   * Where the store keeps it (absolute znode path). Kubernetes: `<namespace>/<configmap>` names a
+   * whole map, `<namespace>/<configmap>/<key>` one key of it (neither names nor keys contain `/`).
+   */
   locator: string
+  /** Kubernetes: the value's UTF-8 bytes as stored (Base64 text stays text); empty for a map item. */
   data: Uint8Array
   zk?: ZkStat
+  k8s?: K8sItemMeta
 }
 
 /** Everything a scan returned for one cluster id. */
@@ -29,6 +58,8 @@ export interface Inventory {
   root: string
   scannedAt: string
   items: RawItem[]
+  /** Kubernetes: where the scan looked, and the maps labelled with the cluster id that are not HA data. */
+  k8s?: {namespace: string; context: string | null; server: string; skipped: Array<{configMap: string; reason: string}>}
 }
 
 /** One metadata store. Heavy client libraries are imported inside the implementation, lazily. */
@@ -59,6 +90,8 @@ export interface RemovalTarget {
   version?: number | string
   /** Remove only if it has no children, else keep it (the empty-parent walk after a cluster cleanup). */
   onlyIfEmpty?: boolean
+  /** Kubernetes: the ConfigMap's uid as scanned; deleting a map then requires the same object (not a re-created one). */
+  uid?: string
 }
 
 export interface RemovalOutcome {

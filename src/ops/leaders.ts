@@ -1,5 +1,8 @@
+import {type K8sLease, type K8sLeaderEntry, k8sLeaderEntries, k8sLeases} from '../backends/kubernetes/inventory.js'
 import type {Inventory, RawItem} from '../backends/types.js'
 import {decodeLeaderInformation} from '../codec/leader-information.js'
+
+export type {K8sLease} from '../backends/kubernetes/inventory.js'
 
 export type LeaderComponent = 'dispatcher' | 'resource_manager' | 'rest_server' | 'job_master'
 
@@ -23,24 +26,36 @@ export interface LatchRecord {
   contenders: LatchContender[]
 }
 
+/**
+ * The same record on every backend; the backend shows in key, locator, owner, since, evidence,
+ * and in latch (ZooKeeper) or lease (Kubernetes), the other one being null.
+ */
 export interface LeaderRecord {
   component: LeaderComponent
   jobId: string | null
   layout: LeaderLayout
-  /** `connection_info`, relative to the cluster root and absolute. */
+  /**
+   * ZooKeeper: `connection_info`, relative to the cluster root, and absolute. Kubernetes:
+   * `<configmap>/<key>` and `<namespace>/<configmap>/<key>` (legacy layout: the `address` key).
+   */
   key: string
   locator: string
   status: 'leader' | 'no-leader' | 'undecodable'
   address: string | null
   sessionId: string | null
-  /** ZooKeeper session owning `connection_info`, hex; null when there is no node. */
+  /**
+   * ZooKeeper: session owning `connection_info`, hex; null when there is no node. Kubernetes: the
+   * lease's holderIdentity (one UUID per JobManager process); null without a leader entry.
+   */
   owner: string | null
-  /** When `connection_info` was written (znode ctime). */
+  /** ZooKeeper: when `connection_info` was written (znode ctime). Kubernetes: the lease's acquireTime. */
   since: string | null
   alive: boolean
   /** Why `alive` is what it is, in words. */
   evidence: string
   latch: {key: string; contenders: number; leaderOwner: string | null} | null
+  /** Kubernetes: the leader lease (annotation) of the map holding the record; null on ZooKeeper. */
+  lease: K8sLease | null
   problem: string | null
 }
 
@@ -50,7 +65,10 @@ export interface LeadersReport {
   root: string
   scannedAt: string
   leaders: LeaderRecord[]
+  /** ZooKeeper's leader latches; empty on Kubernetes. */
   latches: LatchRecord[]
+  /** Kubernetes' leader leases, one per leader map; empty on ZooKeeper. */
+  leases: K8sLease[]
 }
 
 const COMPONENTS = ['dispatcher', 'resource_manager', 'rest_server'] as const
@@ -58,8 +76,12 @@ const JOB_ID = /^[0-9a-f]{32}$/
 const CONNECTION_INFO = 'connection_info'
 const LATCH = 'latch'
 
-/** Pure: the leader records of one cluster from its scanned inventory. */
+/** Pure: the leader records of one cluster from its scanned inventory, whichever backend scanned it. */
 export function leaderRecords(inv: Inventory): LeadersReport {
+  return inv.backend === 'kubernetes' ? kubernetesLeaderRecords(inv) : zookeeperLeaderRecords(inv)
+}
+
+function zookeeperLeaderRecords(inv: Inventory): LeadersReport {
   const byKey = new Map(inv.items.map((i) => [i.key, i]))
   const latches = collectLatches(inv.items)
   const latchByKey = new Map(latches.map((l) => [l.key, l]))
@@ -89,7 +111,60 @@ export function leaderRecords(inv: Inventory): LeadersReport {
     const latch = j.layout === 'legacy-1.15' ? latchByKey.get(`${j.dir}/latch`) : sharedLatch
     leaders.push(record(inv, byKey, 'job_master', j.jobId, j.layout, j.dir, latch))
   }
-  return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches}
+  return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches, leases: []}
+}
+
+/** Kubernetes: a record is alive while it holds leader information and its map's lease is valid. */
+function kubernetesLeaderRecords(inv: Inventory): LeadersReport {
+  const leaders = k8sLeaderEntries(inv).map(kubernetesRecord)
+  return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches: [], leases: k8sLeases(inv)}
+}
+
+function kubernetesRecord(e: K8sLeaderEntry): LeaderRecord {
+  const base: LeaderRecord = {
+    component: e.component,
+    jobId: e.jobId,
+    layout: e.layout,
+    key: e.key,
+    locator: e.locator,
+    status: 'no-leader',
+    address: null,
+    sessionId: null,
+    owner: null,
+    since: null,
+    alive: false,
+    evidence: '',
+    latch: null,
+    lease: e.lease,
+    problem: null,
+  }
+  const lease = leaseEvidence(e.configMap, e.lease)
+  if (!e.present) return {...base, evidence: `no key ${e.key} (no leader published); ${lease}`}
+  const held = {...base, owner: e.lease?.holderIdentity ?? null, since: e.lease?.acquireTime ?? null}
+  if (e.problem) return {...held, status: 'undecodable', evidence: `${e.key} could not be decoded`, problem: e.problem}
+  if (!e.leader) return {...held, evidence: `${e.key} is empty (leadership revoked); ${lease}`}
+  return {...held, status: 'leader', address: e.leader.address, sessionId: e.leader.sessionId, alive: e.lease?.valid ?? false, evidence: lease}
+}
+
+function leaseEvidence(configMap: string, l: K8sLease | null): string {
+  if (!l) return `no leader annotation on ${configMap}: no JobManager holds its lease`
+  if (l.problem && !l.valid) return `lease on ${configMap}: ${l.problem}`
+  if (!l.holderIdentity) return `lease on ${configMap} released (no holder)`
+  const d = l.leaseDurationSeconds ?? 0
+  const age = l.ageSeconds ?? 0
+  if (l.valid) return `lease on ${configMap} held by ${l.holderIdentity}, renewed ${fmt(age)} ago, valid ${fmt(d - age)} more (duration ${fmt(d)})`
+  return `lease on ${configMap} held by ${l.holderIdentity} expired ${fmt(age - d)} ago (renewed ${fmt(age)} ago, duration ${fmt(d)})`
+}
+
+/** Seconds as a short duration: 4.2s, 3m 5s, 2h 1m, 3d 4h. */
+export function fmt(seconds: number): string {
+  const s = Math.max(0, seconds)
+  if (s < 120) return `${Math.round(s * 10) / 10}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m ${Math.floor(s % 60)}s`
+  const h = Math.floor(m / 60)
+  if (h < 48) return `${h}h ${m % 60}m`
+  return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
 function record(
@@ -118,6 +193,7 @@ function record(
     alive: false,
     evidence: '',
     latch: latch ? {key: latch.key, contenders: latch.contenders.length, leaderOwner} : null,
+    lease: null,
     problem: null,
   }
   const contenders = latch ? `${latch.contenders.length} latch contender(s)` : 'no latch'

@@ -1,4 +1,4 @@
-import type {LeaderRecord, LeadersReport} from '../ops/leaders.js'
+import {type LeaderRecord, type LeadersReport, fmt} from '../ops/leaders.js'
 import {chalk} from './colour.js'
 import {renderTable} from './table.js'
 
@@ -12,15 +12,16 @@ function aliveCell(r: LeaderRecord): string {
 
 export function renderLeaders(report: LeadersReport): string {
   const out: string[] = []
-  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root})`))
+  const k8s = report.backend === 'kubernetes'
+  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${k8s ? `namespace ${report.root}` : report.root})`))
   out.push(
     renderTable(
-      ['COMPONENT', 'ADDRESS', 'LEADER SESSION', 'ZK SESSION', 'SINCE', 'STATE'],
+      ['COMPONENT', 'ADDRESS', 'LEADER SESSION', k8s ? 'LEASE HOLDER' : 'ZK SESSION', 'SINCE', 'STATE'],
       report.leaders.map((r) => [
         label(r),
         r.address ?? '-',
         r.sessionId ?? '-',
-        r.owner ? `0x${r.owner}` : '-',
+        r.owner ? (k8s ? r.owner : `0x${r.owner}`) : '-',
         r.since ?? '-',
         aliveCell(r),
       ]),
@@ -28,6 +29,15 @@ export function renderLeaders(report: LeadersReport): string {
   )
   const problems = report.leaders.filter((r) => r.problem)
   for (const r of problems) out.push(chalk.red(`${label(r)}: ${r.key}: ${r.problem}`))
+  if (k8s) {
+    for (const l of report.leases) {
+      const state = l.valid ? chalk.green('valid') : chalk.red(l.holderIdentity ? 'expired' : 'released')
+      const renewed = l.ageSeconds === null ? 'never renewed' : `renewed ${fmt(l.ageSeconds)} ago`
+      out.push(`lease ${l.configMap}: ${l.holderIdentity ?? 'no holder'}, ${renewed}, duration ${fmt(l.leaseDurationSeconds ?? 0)}, ${l.leaderTransitions ?? 0} transition(s): ${state}`)
+    }
+    if (report.leases.length === 0) out.push('lease: none (no leader annotation on any map)')
+    return out.join('\n')
+  }
   for (const l of report.latches) {
     const who = l.contenders.map((c, i) => `0x${c.owner}${i === 0 ? ' (leader)' : ''}`).join(', ')
     out.push(`latch ${l.key}: ${l.contenders.length} contender(s)${who ? `: ${who}` : ''}`)

@@ -82,10 +82,10 @@ describe('haadm as a user meets it', () => {
     expect(res.json.error.code).toBe('USAGE')
   })
 
-  it('the Kubernetes backend is refused clearly until it exists', async () => {
-    const res = await haadm(['leaders', '--backend', 'kubernetes', '--cluster-id', 'x'])
+  it('the Kubernetes backend without any kubeconfig is a usage error', async () => {
+    const res = await haadm(['leaders', '--backend', 'kubernetes', '--cluster-id', 'x'], {env: {HOME: '/nonexistent'}})
     expect(res.code).toBe(2)
-    expect(res.stderr).toContain('Kubernetes backend')
+    expect(res.stderr).toContain('no kubeconfig')
   })
 
   it('an unknown command: exit 2', async () => {

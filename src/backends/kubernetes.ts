@@ -1,0 +1,269 @@
+/**
+ * The Kubernetes backend: Flink's HA ConfigMaps of one cluster id in one namespace.
+ *
+ * Scan: list the ConfigMaps labelled `app=<cluster-id>` (pages of 500 with limit/continue), keep
+ * the HA maps (kubernetes-layout.md §7: named as Flink names them, or labelled
+ * `configmap-type=high-availability`; never `component=autoscaler`, never owned by a Deployment),
+ * and return one RawItem per map (key `<configmap>`) and one per data key (key `<configmap>/<key>`).
+ *
+ * Removal locators: `<namespace>/<configmap>` deletes the whole map, with a precondition on the
+ * uid and resourceVersion the target carries (a re-created or changed map is not deleted: the
+ * outcome is `failed`, scan again). `<namespace>/<configmap>/<key>` removes one key with an
+ * update guarded by the map's resourceVersion; on 409 Conflict the map is read again and the
+ * update retried (at most 5 times). Keys of one map are removed in one update. Maps are worked on
+ * with bounded concurrency; a missing map or key counts as `absent`.
+ */
+import type {Target} from '../config/target.js'
+import {ExitCode, HaadmError} from '../errors.js'
+import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
+import {classifyMap} from './kubernetes/layout.js'
+import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget} from './types.js'
+
+const PAGE_SIZE = 500
+const CONFLICT_RETRIES = 5
+const DEFAULT_CONCURRENCY = 8
+const utf8 = new TextEncoder()
+
+const enc = encodeURIComponent
+
+export class KubernetesBackend implements RemovableBackend {
+  readonly kind = 'kubernetes' as const
+  private constructor(
+    private readonly conn: KubeConnection,
+    private readonly target: Target,
+  ) {}
+
+  static async connect(target: Target): Promise<KubernetesBackend> {
+    return new KubernetesBackend(await connectKube(target), target)
+  }
+
+  get namespace(): string {
+    return this.conn.namespace
+  }
+
+  private get clusterId(): string {
+    return this.target.clusterId.value
+  }
+
+  /** Lists every ConfigMap matching a label selector, page by page. */
+  private async listAll(labelSelector: string): Promise<any[]> {
+    const items: any[] = []
+    let cont: string | undefined
+    do {
+      const res = await this.conn.request('GET', `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {
+        query: {labelSelector, limit: String(PAGE_SIZE), continue: cont},
+      })
+      if (res.status !== 200) throw this.apiError(res, 'list', 'configmaps')
+      items.push(...(res.body?.items ?? []))
+      cont = res.body?.metadata?.continue || undefined
+    } while (cont)
+    return items
+  }
+
+  async scan(): Promise<Inventory> {
+    const maps = await this.listAll(`app=${this.clusterId}`)
+    const items: RawItem[] = []
+    const skipped: Array<{configMap: string; reason: string}> = []
+    for (const cm of maps) {
+      const md = cm.metadata ?? {}
+      const verdict = classifyMap(this.clusterId, md.name, md.labels ?? {}, md.ownerReferences ?? [])
+      if (!verdict.ha) {
+        skipped.push({configMap: md.name, reason: verdict.skipped!})
+        continue
+      }
+      const meta: K8sMapMeta = {
+        namespace: this.namespace,
+        configMap: md.name,
+        labels: md.labels ?? {},
+        annotations: md.annotations ?? {},
+        resourceVersion: String(md.resourceVersion ?? ''),
+        uid: String(md.uid ?? ''),
+        creationTimestamp: String(md.creationTimestamp ?? ''),
+        deletionTimestamp: md.deletionTimestamp ?? null,
+        ownerReferences: md.ownerReferences ?? [],
+      }
+      const mapLocator = `${this.namespace}/${md.name}`
+      items.push({key: md.name, locator: mapLocator, data: new Uint8Array(0), k8s: {...meta, key: null}})
+      for (const [k, v] of Object.entries<string>(cm.data ?? {}))
+        items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: utf8.encode(v), k8s: {...meta, key: k}})
+      for (const [k, v] of Object.entries<string>(cm.binaryData ?? {}))
+        items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: new Uint8Array(Buffer.from(v, 'base64')), k8s: {...meta, key: k, binary: true}})
+    }
+    if (!items.some((i) => i.k8s?.key === null)) throw await this.clusterNotFound(skipped)
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return {
+      backend: 'kubernetes',
+      clusterId: this.clusterId,
+      root: this.namespace,
+      scannedAt: new Date().toISOString(),
+      items,
+      k8s: {namespace: this.namespace, context: this.conn.context, server: this.conn.server, skipped},
+    }
+  }
+
+  /** No HA map: say whether the namespace exists, and which cluster ids (app labels) it holds. */
+  private async clusterNotFound(skipped: Array<{configMap: string; reason: string}>): Promise<HaadmError> {
+    const ns = this.namespace
+    const nsRes = await this.conn.request('GET', `/api/v1/namespaces/${enc(ns)}`)
+    if (nsRes.status === 404)
+      return new HaadmError('K8S_NAMESPACE_NOT_FOUND', `namespace ${ns} does not exist on ${this.conn.server}`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: `The namespace came from ${this.conn.namespaceSource}; pass the right one with -n/--namespace (kubectl get namespaces lists them).`,
+        details: {namespace: ns},
+      })
+    // 403 on namespaces is common for namespaced roles: go on without knowing.
+    let apps: string[] = []
+    try {
+      const labelled = await this.listAll('app')
+      apps = [...new Set(labelled.map((c) => String(c.metadata?.labels?.app)))].sort()
+    } catch {
+      // listing worked a moment ago; if it fails now, report what is known
+    }
+    const also = skipped.length > 0 ? ` (only ${skipped.map((s) => s.configMap).join(', ')}, which ${skipped.length === 1 ? 'is' : 'are'} not HA data)` : ''
+    return new HaadmError('CLUSTER_NOT_FOUND', `no HA ConfigMaps of cluster ${this.clusterId} in namespace ${ns}${also}`, {
+      exit: ExitCode.UNREACHABLE,
+      hint:
+        apps.length > 0
+          ? `Cluster ids (app labels) in namespace ${ns}: ${apps.join(', ')}. Pass one with --cluster-id, or another -n/--namespace.`
+          : `Namespace ${ns} holds no ConfigMap with an app label. Check -n/--namespace (from ${this.conn.namespaceSource}) and --cluster-id.`,
+      details: {namespace: ns, clusterIds: apps, skipped},
+    })
+  }
+
+  /** Turns an error response into a HaadmError that names the verb and resource. */
+  private apiError(res: KubeResponse, verb: string, resource: string, name?: string): HaadmError {
+    const s = statusOf(res)
+    const what = name ? `${resource} "${name}"` : resource
+    if (res.status === 401)
+      return new HaadmError('K8S_UNAUTHORIZED', `the API server at ${this.conn.server} rejected the credentials of context ${this.conn.context ?? '(in-cluster)'} (401 Unauthorized)`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'Renew the token or certificate in the kubeconfig; kubectl with the same kubeconfig fails the same way.',
+        details: {status: 401},
+      })
+    if (res.status === 403)
+      return new HaadmError('K8S_FORBIDDEN', `not allowed to ${verb} ${what} in namespace ${this.namespace}: ${s.message}`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: `Grant the account "${verb}" on "${resource}" in namespace ${this.namespace} (a Role and RoleBinding); haadm reads with get and list, and cleans up with update and delete.`,
+        details: {status: 403, verb, resource, namespace: this.namespace},
+      })
+    return new HaadmError('K8S_ERROR', `cannot ${verb} ${what} in namespace ${this.namespace}: ${s.message || `HTTP ${res.status}`} (${res.status}${s.reason ? ` ${s.reason}` : ''})`, {
+      exit: ExitCode.UNREACHABLE,
+      details: {status: res.status, reason: s.reason, verb, resource},
+    })
+  }
+
+  async *remove(targets: RemovalTarget[], opts: {concurrency?: number} = {}): AsyncIterable<RemovalOutcome> {
+    // Group by map in the order given: one task per map (its keys in one update, then the map itself).
+    const groups = new Map<string, Array<{target: RemovalTarget; key: string | null}>>()
+    const outcomes: RemovalOutcome[] = []
+    for (const target of targets) {
+      const parsed = parseLocator(target.locator)
+      if (!parsed || parsed.namespace !== this.namespace) {
+        outcomes.push({target, status: 'failed', error: `not a ConfigMap locator of namespace ${this.namespace}: ${target.locator} (expected <namespace>/<configmap>[/<key>])`})
+        continue
+      }
+      const list = groups.get(parsed.configMap) ?? []
+      list.push({target, key: parsed.key})
+      groups.set(parsed.configMap, list)
+    }
+    yield* outcomes
+
+    const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY)
+    const queue = [...groups.entries()]
+    const ready: RemovalOutcome[] = []
+    let wake: (() => void) | undefined
+    let active = 0
+    const pump = () => {
+      while (active < concurrency && queue.length > 0) {
+        const [name, group] = queue.shift()!
+        active++
+        this.removeFromMap(name, group)
+          .then(
+            (res) => ready.push(...res),
+            (err) => ready.push(...group.map(({target}) => ({target, status: 'failed' as const, error: err instanceof Error ? err.message : String(err)}))),
+          )
+          .finally(() => {
+            active--
+            pump()
+            wake?.()
+          })
+      }
+    }
+    pump()
+    while (active > 0 || ready.length > 0 || queue.length > 0) {
+      if (ready.length === 0) await new Promise<void>((r) => (wake = r))
+      wake = undefined
+      while (ready.length > 0) yield ready.shift()!
+    }
+  }
+
+  private async removeFromMap(name: string, group: Array<{target: RemovalTarget; key: string | null}>): Promise<RemovalOutcome[]> {
+    const out: RemovalOutcome[] = []
+    const keys = group.filter((g) => g.key !== null)
+    const whole = group.filter((g) => g.key === null)
+    if (keys.length > 0) out.push(...(await this.removeKeys(name, keys as Array<{target: RemovalTarget; key: string}>)))
+    for (const {target} of whole) out.push(await this.deleteMap(name, target))
+    return out
+  }
+
+  private mapPath(name: string): string {
+    return `/api/v1/namespaces/${enc(this.namespace)}/configmaps/${enc(name)}`
+  }
+
+  private async deleteMap(name: string, target: RemovalTarget): Promise<RemovalOutcome> {
+    const preconditions: Record<string, string> = {}
+    if (target.uid) preconditions.uid = target.uid
+    if (target.version !== undefined) preconditions.resourceVersion = String(target.version)
+    const res = await this.conn.request('DELETE', this.mapPath(name), {
+      body: {kind: 'DeleteOptions', apiVersion: 'v1', ...(Object.keys(preconditions).length > 0 ? {preconditions} : {})},
+    })
+    if (res.status === 200 || res.status === 202) return {target, status: 'removed'}
+    if (res.status === 404) return {target, status: 'absent'}
+    if (res.status === 409)
+      return {target, status: 'failed', error: `ConfigMap ${name} changed since the scan (${statusOf(res).message}); nothing deleted: scan again`}
+    return {target, status: 'failed', error: this.apiError(res, 'delete', 'configmaps', name).message}
+  }
+
+  private async removeKeys(name: string, keys: Array<{target: RemovalTarget; key: string}>): Promise<RemovalOutcome[]> {
+    for (let attempt = 0; ; attempt++) {
+      const got = await this.conn.request('GET', this.mapPath(name))
+      if (got.status === 404) return keys.map(({target}) => ({target, status: 'absent' as const}))
+      if (got.status !== 200) return fail(keys, this.apiError(got, 'get', 'configmaps', name).message)
+      const cm = got.body
+      const uid = keys.find((k) => k.target.uid)?.target.uid
+      if (uid && cm.metadata?.uid !== uid) return keys.map(({target}) => ({target, status: 'absent' as const}))
+      const data: Record<string, string> = {...(cm.data ?? {})}
+      const binary: Record<string, string> = {...(cm.binaryData ?? {})}
+      const present = keys.filter(({key}) => key in data || key in binary)
+      if (present.length === 0) return keys.map(({target}) => ({target, status: 'absent' as const}))
+      for (const {key} of present) {
+        delete data[key]
+        delete binary[key]
+      }
+      const body = {...cm, data, ...(cm.binaryData ? {binaryData: binary} : {})}
+      // resourceVersion from the read: the update fails with 409 if anyone wrote in between.
+      const put = await this.conn.request('PUT', this.mapPath(name), {body})
+      if (put.status === 200 || put.status === 201)
+        return keys.map(({target, key}) => ({target, status: present.some((p) => p.key === key) ? ('removed' as const) : ('absent' as const)}))
+      if (put.status === 404) return keys.map(({target}) => ({target, status: 'absent' as const}))
+      if (put.status === 409 && attempt < CONFLICT_RETRIES) continue
+      if (put.status === 409) return fail(keys, `ConfigMap ${name} kept changing: ${CONFLICT_RETRIES + 1} updates in a row met 409 Conflict`)
+      return fail(keys, this.apiError(put, 'update', 'configmaps', name).message)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn.close()
+  }
+}
+
+function fail(keys: Array<{target: RemovalTarget}>, error: string): RemovalOutcome[] {
+  return keys.map(({target}) => ({target, status: 'failed' as const, error}))
+}
+
+/** `<namespace>/<configmap>` or `<namespace>/<configmap>/<key>`. */
+export function parseLocator(locator: string): {namespace: string; configMap: string; key: string | null} | undefined {
+  const parts = locator.split('/')
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) return undefined
+  return {namespace: parts[0], configMap: parts[1], key: parts[2] ?? null}
+}

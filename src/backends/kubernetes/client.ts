@@ -1,0 +1,228 @@
+/**
+ * A connection to the Kubernetes API server. The kubeconfig (files, contexts, credentials: tokens,
+ * client certificates, exec and auth-provider plugins) and the in-cluster service account are
+ * handled by @kubernetes/client-node's KubeConfig, imported here and only here, on first use. The
+ * few REST calls haadm makes (list, get, update, delete of v1 ConfigMaps; get of a Namespace) go
+ * straight over node:http(s) with the options KubeConfig computes, so that every Status error,
+ * timeout and retry is under haadm's control.
+ */
+import {existsSync} from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import {homedir} from 'node:os'
+import {delimiter, join} from 'node:path'
+import type {Target} from '../../config/target.js'
+import {ExitCode, HaadmError} from '../../errors.js'
+
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
+/** One request may take this long before haadm gives up on the server. */
+const REQUEST_TIMEOUT_MS = 15_000
+
+export interface KubeResponse {
+  status: number
+  body: any
+}
+
+export interface KubeConnection {
+  server: string
+  context: string | null
+  namespace: string
+  /** Where the namespace came from, for messages. */
+  namespaceSource: string
+  request(method: string, path: string, opts?: {query?: Record<string, string | undefined>; body?: unknown; contentType?: string}): Promise<KubeResponse>
+  close(): void
+}
+
+/** The Status object of an error response, or a stand-in when the body is not one. */
+export function statusOf(res: KubeResponse): {message: string; reason: string; code: number} {
+  const b = res.body
+  if (b && typeof b === 'object' && b.kind === 'Status')
+    return {message: String(b.message ?? ''), reason: String(b.reason ?? ''), code: Number(b.code ?? res.status)}
+  return {message: typeof b === 'string' ? b.slice(0, 200) : `HTTP ${res.status}`, reason: '', code: res.status}
+}
+
+type KubeConfigInstance = InstanceType<typeof import('@kubernetes/client-node').KubeConfig>
+
+async function loadKubeConfigClass(): Promise<typeof import('@kubernetes/client-node').KubeConfig> {
+  try {
+    return (await import('@kubernetes/client-node')).KubeConfig
+  } catch (err) {
+    throw new HaadmError('UNEXPECTED', 'the Kubernetes client library (npm package "@kubernetes/client-node") cannot be loaded', {
+      exit: ExitCode.UNEXPECTED,
+      hint: 'Reinstall haadm (npm ci).',
+      cause: err,
+    })
+  }
+}
+
+const kubeconfigHint = 'Pass --kubeconfig, set KUBECONFIG or kubernetes.config.file, or run inside a pod with a service account.'
+
+/** Loads the kubeconfig the target names (or the default one, or the in-cluster account) and picks the context. */
+async function loadKubeConfig(target: Target): Promise<{kc: KubeConfigInstance; context: string | null; inCluster: boolean}> {
+  const KubeConfig = await loadKubeConfigClass()
+  const kc = new KubeConfig()
+  const given = target.kubernetes.kubeconfig
+  let files: string[] = []
+  if (given) {
+    const listed = given.value.split(delimiter).filter((f) => f !== '')
+    // KUBECONFIG is a list in which missing files are ignored (as kubectl does); a flag or config value must exist.
+    files = given.source.kind === 'env' ? listed.filter((f) => existsSync(f)) : listed
+    const missing = files.find((f) => !existsSync(f))
+    if (missing || files.length === 0)
+      throw new HaadmError('K8S_CONFIG', `kubeconfig ${missing ?? given.value} does not exist`, {
+        exit: ExitCode.USAGE,
+        hint: `Check the path given by ${given.source.kind === 'flag' ? '--kubeconfig' : given.source.kind === 'env' ? 'KUBECONFIG' : 'kubernetes.config.file'}.`,
+        details: {kubeconfig: given.value},
+      })
+  } else {
+    const home = join(homedir(), '.kube', 'config')
+    if (existsSync(home)) files = [home]
+  }
+  let inCluster = false
+  try {
+    if (files.length > 0) {
+      kc.loadFromFile(files[0])
+      for (const f of files.slice(1)) {
+        const more = new KubeConfig()
+        more.loadFromFile(f)
+        kc.mergeConfig(more, true)
+      }
+    } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) {
+      kc.loadFromCluster()
+      inCluster = true
+    } else {
+      throw new HaadmError('K8S_CONFIG', 'no kubeconfig: none given, no ~/.kube/config, and not running in a pod', {exit: ExitCode.USAGE, hint: kubeconfigHint})
+    }
+  } catch (err) {
+    if (err instanceof HaadmError) throw err
+    throw new HaadmError('K8S_CONFIG', `kubeconfig ${files.join(delimiter)} is not valid: ${firstLine(err)}`, {
+      exit: ExitCode.USAGE,
+      hint: 'Check the file with kubectl config view.',
+      cause: err,
+    })
+  }
+  const wanted = target.kubernetes.context?.value
+  if (wanted !== undefined) {
+    if (!kc.getContextObject(wanted)) {
+      const names = kc.getContexts().map((c) => c.name)
+      throw new HaadmError('K8S_CONFIG', `no context ${JSON.stringify(wanted)} in the kubeconfig`, {
+        exit: ExitCode.USAGE,
+        hint: names.length > 0 ? `Contexts in ${files.join(delimiter)}: ${names.join(', ')}.` : 'The kubeconfig defines no context.',
+        details: {contexts: names},
+      })
+    }
+    kc.setCurrentContext(wanted)
+  }
+  const context = inCluster ? null : kc.getCurrentContext() || null
+  if (!inCluster && (!context || !kc.getContextObject(context)))
+    throw new HaadmError('K8S_CONFIG', context ? `the kubeconfig's current context ${JSON.stringify(context)} is not defined` : 'the kubeconfig has no current context', {
+      exit: ExitCode.USAGE,
+      hint: `Pass --context (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}).`,
+    })
+  if (!kc.getCurrentCluster())
+    throw new HaadmError('K8S_CONFIG', `context ${JSON.stringify(context)} names a cluster the kubeconfig does not define`, {exit: ExitCode.USAGE, hint: 'Check the file with kubectl config view.'})
+  return {kc, context, inCluster}
+}
+
+export async function connectKube(target: Target): Promise<KubeConnection> {
+  const {kc, context, inCluster} = await loadKubeConfig(target)
+  const cluster = kc.getCurrentCluster()!
+  let base: URL
+  try {
+    base = new URL(cluster.server)
+  } catch {
+    throw new HaadmError('K8S_CONFIG', `the kubeconfig's server ${JSON.stringify(cluster.server)} is not a URL`, {exit: ExitCode.USAGE, hint: 'Check the file with kubectl config view.'})
+  }
+  let namespace: string
+  let namespaceSource: string
+  const ctxNamespace = context ? kc.getContextObject(context)?.namespace : undefined
+  if (target.kubernetes.namespace) {
+    namespace = target.kubernetes.namespace.value
+    namespaceSource = target.kubernetes.namespace.source.kind === 'flag' ? '--namespace' : target.kubernetes.namespace.source.kind
+  } else if (ctxNamespace) {
+    namespace = ctxNamespace
+    namespaceSource = `context ${context}`
+  } else if (inCluster && existsSync(join(SERVICE_ACCOUNT_DIR, 'namespace'))) {
+    const {readFileSync} = await import('node:fs')
+    namespace = readFileSync(join(SERVICE_ACCOUNT_DIR, 'namespace'), 'utf8').trim()
+    namespaceSource = 'the service account'
+  } else {
+    namespace = 'default'
+    namespaceSource = 'default'
+  }
+
+  const opts: https.RequestOptions = {}
+  try {
+    await kc.applyToHTTPSOptions(opts)
+  } catch (err) {
+    throw new HaadmError('K8S_UNAUTHORIZED', `cannot get credentials for context ${JSON.stringify(context)}: ${firstLine(err)}`, {
+      exit: ExitCode.UNREACHABLE,
+      hint: 'Check the user entry of the kubeconfig (token, certificate, exec plugin).',
+      cause: err,
+    })
+  }
+  const secure = base.protocol === 'https:'
+  const headers = {...(opts.headers as Record<string, string> | undefined)}
+  if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`
+  const agent = secure
+    ? new https.Agent({keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername})
+    : new http.Agent({keepAlive: true, maxSockets: 16})
+  const prefix = base.pathname.replace(/\/+$/, '')
+  const server = base.toString().replace(/\/+$/, '')
+
+  const request: KubeConnection['request'] = (method, path, o = {}) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(prefix + path, base)
+      for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, v)
+      const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body))
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method,
+          agent,
+          headers: {
+            ...headers,
+            Accept: 'application/json',
+            'User-Agent': 'haadm',
+            ...(payload ? {'Content-Type': o.contentType ?? 'application/json', 'Content-Length': payload.length} : {}),
+          },
+          timeout: REQUEST_TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', (e) => reject(unreachable(server, e)))
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks).toString('utf8')
+            let body: unknown = raw
+            try {
+              body = raw === '' ? null : JSON.parse(raw)
+            } catch {
+              // not JSON: keep the text for the message
+            }
+            resolve({status: res.statusCode ?? 0, body})
+          })
+        },
+      )
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`), {code: 'ETIMEDOUT'})))
+      req.on('error', (e) => reject(unreachable(server, e)))
+      req.end(payload)
+    })
+
+  return {server, context, namespace, namespaceSource, request, close: () => agent.destroy()}
+}
+
+function unreachable(server: string, e: Error & {code?: string}): HaadmError {
+  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${e.code ?? ''} ${e.message}`)
+  return new HaadmError('K8S_UNREACHABLE', `cannot reach the Kubernetes API server at ${server}: ${e.code ?? e.message}`, {
+    exit: ExitCode.UNREACHABLE,
+    hint: tls
+      ? "The server's certificate is not trusted: check certificate-authority(-data) of the kubeconfig's cluster."
+      : "Check the kubeconfig's server and context, and that the cluster is up (kubectl cluster-info).",
+    cause: e,
+  })
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]
+}

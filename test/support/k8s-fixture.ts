@@ -1,0 +1,123 @@
+// Flink-shaped Kubernetes HA data for tests: the manifests come from the Java generator in
+// test/java/k8s (JDK serialization of stand-in classes with Flink's names), and are loaded into the
+// test API server with kubectl apply, as an operator would.
+
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {compileJava, runJava} from './java.js'
+import {type K8sApiServer, type K8sApiServerOptions, startK8sApiServer} from './k8s-api-server.js'
+
+const REPO = resolve(import.meta.dirname, '..', '..')
+/** kubectl to drive the test server with: HAADM_KUBECTL, else the one on PATH. */
+export const KUBECTL = process.env.HAADM_KUBECTL ?? 'kubectl'
+
+let classpath: string | undefined
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Compiles test/java/stubs + test/java/k8s once per process, serialised across test files by a lock folder. */
+async function generatorClasspath(): Promise<string> {
+  if (classpath) return classpath
+  const cache = join(REPO, '.cache', 'java')
+  mkdirSync(cache, {recursive: true})
+  const lock = join(cache, 'k8s-manifests.lock')
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, {recursive: true, force: true})
+      } catch {
+        // removed meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
+      await sleep(50)
+    }
+  }
+  try {
+    classpath = compileJava(['stubs', 'k8s'], false)
+  } finally {
+    rmSync(lock, {recursive: true, force: true})
+  }
+  return classpath
+}
+
+/**
+ * Runs the generator on a spec (see FlinkK8sManifests.java for the directives) and returns the
+ * manifest: a JSON `v1 List` of ConfigMaps.
+ */
+export async function flinkManifests(spec: string | string[]): Promise<any> {
+  const text = Array.isArray(spec) ? spec.join('\n') : spec
+  return JSON.parse(runJava(await generatorClasspath(), 'haadm.fixtures.FlinkK8sManifests', [], `${text}\n`).toString('utf8'))
+}
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export function run(cmd: string, args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, {env: {PATH: process.env.PATH ?? '', HOME: env.HOME ?? process.env.HOME ?? '/tmp', ...env}, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolvePromise({code, stdout, stderr})
+    })
+    child.stdin.end(input ?? '')
+  })
+}
+
+export interface K8sEnv {
+  server: K8sApiServer
+  dir: string
+  /** kubeconfig of the default token, context `test`, namespace `flink`. */
+  kubeconfig: string
+  /** Runs kubectl with that kubeconfig (or another one). */
+  kubectl(args: string[], opts?: {kubeconfig?: string; input?: string}): Promise<RunResult>
+  /** Generates the manifests of a spec and loads them with `kubectl apply -f`. */
+  apply(spec: string | string[], opts?: {namespace?: string}): Promise<any>
+  /** The flags that point haadm at this server. */
+  flags(clusterId: string, namespace?: string): string[]
+  stop(): Promise<void>
+}
+
+export async function startK8sEnv(opts: K8sApiServerOptions = {}): Promise<K8sEnv> {
+  const server = await startK8sApiServer({namespaces: ['default', 'kube-system', 'flink'], ...opts})
+  const dir = mkdtempSync(join(tmpdir(), 'haadm-k8s-'))
+  const kubeconfig = server.writeKubeconfig(dir, {namespace: 'flink'})
+  // kubectl keeps a discovery cache under HOME; keep it in the temp dir.
+  const home = join(dir, 'home')
+  mkdirSync(home)
+  const kubectl: K8sEnv['kubectl'] = (args, o = {}) => run(KUBECTL, args, {KUBECONFIG: o.kubeconfig ?? kubeconfig, HOME: home}, o.input)
+  let n = 0
+  return {
+    server,
+    dir,
+    kubeconfig,
+    kubectl,
+    async apply(spec, o = {}) {
+      const manifest = await flinkManifests(spec)
+      const file = join(dir, `manifest-${++n}.json`)
+      writeFileSync(file, JSON.stringify(manifest))
+      const res = await kubectl(['apply', '-f', file, ...(o.namespace ? ['-n', o.namespace] : [])])
+      if (res.code !== 0) throw new Error(`kubectl apply failed (${res.code}): ${res.stderr}`)
+      return manifest
+    },
+    flags: (clusterId, namespace = 'flink') => ['--backend', 'kubernetes', '--kubeconfig', kubeconfig, '--cluster-id', clusterId, '-n', namespace],
+    async stop() {
+      await server.stop()
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
