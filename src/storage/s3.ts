@@ -69,6 +69,8 @@ function loadSdk(): Promise<Sdk> {
 
 export async function openS3Storage(s3: S3Target): Promise<S3Storage> {
   const settings = s3Settings(s3)
+  // The SDK warns on stderr about Node.js versions it will drop; haadm's own output must stay clean.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const sdk = await loadSdk()
   const client = new sdk.S3Client({
     region: settings.region,
