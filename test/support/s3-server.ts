@@ -16,6 +16,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 
+// The SDK's notice about Node.js versions it will drop is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 /** s3rver's built-in account. It checks the access key id of V4 signatures, not the signature itself. */
 export const S3RVER_ACCESS_KEY = 'S3RVER'
 export const S3RVER_SECRET_KEY = 'S3RVER'
