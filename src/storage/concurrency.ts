@@ -1,46 +1,62 @@
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight and yields each result as soon as it
  * is ready (completion order). The source is pulled lazily, so an async iterable of any length
- * holds only `limit` items at a time.
+ * holds only `limit` items at a time. The first failure is thrown once the results before it are
+ * yielded; calls still in flight then finish unobserved.
  */
 export async function* mapConcurrent<T, R>(
   items: Iterable<T> | AsyncIterable<T>,
   limit: number,
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
-  const it = (Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : toAsync(items as Iterable<T>))
-  const running = new Map<number, Promise<{id: number; value: R}>>()
-  let nextId = 0
-  let done = false
+  const it: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]()
   const bound = Math.max(1, Math.floor(limit))
+  let ready: R[] = []
+  let running = 0
+  let done = false
+  let failure: {error: unknown} | undefined
+  let wake: (() => void) | undefined
+  const settle = () => {
+    running--
+    const w = wake
+    wake = undefined
+    w?.()
+  }
   try {
     for (;;) {
-      while (!done && running.size < bound) {
+      while (!done && !failure && running < bound) {
         const n = await it.next()
         if (n.done) {
           done = true
           break
         }
-        const id = nextId++
-        running.set(
-          id,
-          fn(n.value).then((value) => ({id, value})),
+        running++
+        fn(n.value).then(
+          (v) => {
+            ready.push(v)
+            settle()
+          },
+          (error) => {
+            failure ??= {error}
+            settle()
+          },
         )
       }
-      if (running.size === 0) return
-      const {id, value} = await Promise.race(running.values())
-      running.delete(id)
-      yield value
+      if (ready.length > 0) {
+        const batch = ready
+        ready = []
+        for (const r of batch) yield r
+        continue
+      }
+      if (failure) throw failure.error
+      if (done && running === 0) return
+      // Nothing ready: wait for the next call to settle (no microtask runs between the checks and here).
+      await new Promise<void>((resolve) => (wake = resolve))
     }
   } finally {
-    // A consumer that stops early (or a failure) must not leave rejections unobserved.
-    for (const p of running.values()) p.catch(() => undefined)
     if (!done) await it.return?.()
   }
-}
-
-async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items
 }
 
 /** Collects an async iterable into an array (for small results). */

@@ -1,5 +1,5 @@
-import {constants, type Stats} from 'node:fs'
-import {copyFile, lstat, opendir, readFile, rename, rmdir, stat, unlink} from 'node:fs/promises'
+import {constants, readFile as readFileCb, stat as statCb, type Stats} from 'node:fs'
+import {copyFile, lstat, opendir, rename, rmdir, unlink} from 'node:fs/promises'
 import {posix} from 'node:path'
 import {ExitCode, HaadmError} from '../errors.js'
 import {mapConcurrent} from './concurrency.js'
@@ -81,7 +81,8 @@ export class LocalStorage implements Storage {
   async read(uri: string): Promise<Uint8Array> {
     const path = toPath(uri)
     try {
-      return new Uint8Array(await readFile(path))
+      const b = await readFile(path)
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
     } catch (err) {
       throw localError(err, path, 'read')
     }
@@ -188,6 +189,11 @@ export class LocalStorage implements Storage {
 
   async close(): Promise<void> {}
 }
+
+// The callback API: about twice as fast as fs/promises for many small files (no FileHandle
+// objects), while keeping requests in parallel on the thread pool (network filesystems).
+const stat = (path: string) => new Promise<Stats>((resolve, reject) => statCb(path, (err, st) => (err ? reject(err) : resolve(st))))
+const readFile = (path: string) => new Promise<Buffer>((resolve, reject) => readFileCb(path, (err, b) => (err ? reject(err) : resolve(b))))
 
 function toPath(uri: string): string {
   const loc = parseLocation(uri)
