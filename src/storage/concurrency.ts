@@ -25,7 +25,8 @@ export async function* mapConcurrent<T, R>(
   }
   try {
     for (;;) {
-      while (!done && !failure && running < bound) {
+      // Results waiting to be yielded count against the bound too, so a fast `fn` cannot drain the source.
+      while (!done && !failure && running + ready.length < bound) {
         const n = await it.next()
         if (n.done) {
           done = true
