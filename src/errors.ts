@@ -44,6 +44,14 @@ export type ErrorCode =
   | 'K8S_NAMESPACE_NOT_FOUND'
   | 'K8S_ERROR'
   | 'SNAPSHOT_INVALID'
+  | 'STORAGE_NOT_FOUND'
+  | 'STORAGE_FORBIDDEN'
+  | 'STORAGE_UNSUPPORTED'
+  | 'STORAGE_ERROR'
+  | 'STORAGE_VERIFY_FAILED'
+  | 'JRS_PATH_MISSING'
+  | 'JRS_ENTRY_NOT_FOUND'
+  | 'BACKUP_FAILED'
   | 'UNEXPECTED'
 
 /** An error as a value: what went wrong, which exit code it maps to, and what the user can do. */

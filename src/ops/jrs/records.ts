@@ -1,0 +1,226 @@
+/**
+ * Pure: JobResultStore entries from a scan. An entry is `<jobId>_DIRTY.json` (the job reached a
+ * globally terminal state, its cleanup is pending) or `<jobId>.json` (cleaned up; kept only when
+ * job-result-store.delete-on-commit is false). A file Flink would not read, or whose name and
+ * content disagree, is still listed, with the problem.
+ */
+import type {ApplicationStatus} from '../../codec/job-result.js'
+import {CLEAN_SUFFIX, DIRTY_SUFFIX, type JrsScan, type ScannedFile, type ScannedOperatorDir, type ScannedOther} from './scan.js'
+
+export const JOB_ID = /^[0-9a-f]{32}$/
+
+export interface JobResultEntryRecord {
+  /** From the file name when it is one, else from the content; null when neither says. */
+  jobId: string | null
+  state: 'dirty' | 'clean'
+  file: string
+  path: string
+  size: number
+  /** File time (last modification): when Flink wrote the entry, or renamed it clean. */
+  mtime: string | null
+  applicationStatus: ApplicationStatus | null
+  netRuntimeMs: number | null
+  /** Flink 2.3+ files. */
+  jobName: string | null
+  applicationId: string | null
+  startTime: string | null
+  endTime: string | null
+  failure: {className: string | null; message: string | null} | null
+  /** Flink reads the file, and its name matches the job id inside. */
+  valid: boolean
+  /** Why not, in one line; null when valid. */
+  problem: string | null
+  notes: string[]
+}
+
+export interface OperatorDirRecord {
+  path: string
+  name: string
+  entries: number
+  dirtyEntries: number
+  dirtyJobIds: string[]
+  bytes: number
+  newest: string | null
+  current: boolean
+}
+
+export interface OtherFileRecord {
+  path: string
+  name: string
+  kind: 'file' | 'directory'
+  size: number | null
+  mtime: string | null
+  note: string
+}
+
+export interface JobResultStoreReport {
+  path: string
+  /** Where the path came from (`flag --jrs-path`, `derived: ...`). */
+  pathFrom: string
+  deleteOnCommit: boolean
+  deleteOnCommitFrom: string
+  clusterDir: string
+  layout: JrsScan['layout']
+  scannedAt: string
+  /** After filters; oldest first. */
+  entries: JobResultEntryRecord[]
+  counts: {total: number; shown: number; dirty: number; clean: number; problems: number}
+  operatorDirs: OperatorDirRecord[]
+  others: OtherFileRecord[]
+}
+
+export interface EntryFilter {
+  state?: 'dirty' | 'clean'
+  /** Upper-case ApplicationStatus names. */
+  statuses?: string[]
+  olderThanMs?: number
+  jobIds?: string[]
+}
+
+/** Every entry of the scan, oldest first (then by file name). */
+export function jobResultEntries(scan: JrsScan): JobResultEntryRecord[] {
+  return scan.files.map(entryRecord).sort(byTime)
+}
+
+export function entryRecord(f: ScannedFile): JobResultEntryRecord {
+  const dirty = f.name.endsWith(DIRTY_SUFFIX)
+  const prefix = f.name.slice(0, -(dirty ? DIRTY_SUFFIX : CLEAN_SUFFIX).length)
+  const nameId = JOB_ID.test(prefix) ? prefix : null
+  const base: JobResultEntryRecord = {
+    jobId: nameId,
+    state: dirty ? 'dirty' : 'clean',
+    file: f.name,
+    path: f.uri,
+    size: f.size,
+    mtime: f.mtime,
+    applicationStatus: null,
+    netRuntimeMs: null,
+    jobName: null,
+    applicationId: null,
+    startTime: null,
+    endTime: null,
+    failure: null,
+    valid: false,
+    problem: null,
+    notes: [],
+  }
+  const problems: string[] = []
+  const suffix = dirty ? DIRTY_SUFFIX : CLEAN_SUFFIX
+  if (nameId === null)
+    problems.push(
+      dirty
+        ? `the name is not <jobId>${suffix}: Flink still recovers it by the id inside, but never finds it when it looks the job up`
+        : `the name is not <jobId>${suffix}: Flink never looks at it`,
+    )
+  if (f.readError !== undefined) return {...base, problem: [`cannot read: ${f.readError}`, ...problems].join('; ')}
+  const d = f.decoded!
+  if (!d.ok) return {...base, problem: [d.error.reason, ...problems].join('; ')}
+  const v = d.value
+  if (nameId !== null && v.jobId !== nameId) problems.push(`the name says job ${nameId} but the file holds job ${v.jobId}`)
+  const notes = [...v.notes]
+  if (dirty && v.applicationStatus === 'UNKNOWN')
+    notes.push('status UNKNOWN in a dirty entry: Flink 1.x cannot run the recovery cleanup for it (deriveJobStatus throws)')
+  return {
+    ...base,
+    jobId: nameId ?? v.jobId,
+    applicationStatus: v.applicationStatus,
+    netRuntimeMs: v.netRuntimeMs,
+    jobName: v.jobName,
+    applicationId: v.applicationId,
+    startTime: v.startTime === null ? null : new Date(v.startTime).toISOString(),
+    endTime: v.endTime === null ? null : new Date(v.endTime).toISOString(),
+    failure: v.failure && {className: v.failure.originalClassName ?? v.failure.className, message: v.failure.message},
+    valid: problems.length === 0,
+    problem: problems.length === 0 ? null : problems.join('; '),
+    notes,
+  }
+}
+
+function byTime(a: {mtime: string | null; file: string}, b: {mtime: string | null; file: string}): number {
+  const ta = a.mtime ?? ''
+  const tb = b.mtime ?? ''
+  return ta < tb ? -1 : ta > tb ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0
+}
+
+/** Whether an entry passes the filters; `now` fixes "older than". */
+export function matchesFilter(e: JobResultEntryRecord, f: EntryFilter, now: Date): boolean {
+  if (f.state && e.state !== f.state) return false
+  if (f.statuses && f.statuses.length > 0 && !(e.applicationStatus && f.statuses.includes(e.applicationStatus))) return false
+  if (f.jobIds && f.jobIds.length > 0 && !(e.jobId && f.jobIds.includes(e.jobId))) return false
+  if (f.olderThanMs !== undefined) {
+    if (!e.mtime) return false
+    if (now.getTime() - Date.parse(e.mtime) < f.olderThanMs) return false
+  }
+  return true
+}
+
+export function operatorDirRecords(dirs: ScannedOperatorDir[]): OperatorDirRecord[] {
+  return dirs
+    .map((d) => ({
+      path: d.uri,
+      name: d.name,
+      entries: d.files,
+      dirtyEntries: d.dirtyJobIds.length,
+      dirtyJobIds: d.dirtyJobIds,
+      bytes: d.bytes,
+      newest: d.newest,
+      current: d.current,
+    }))
+    .sort(newestFirst)
+}
+
+/** Newest first; directories with no time last; then by name. */
+export function newestFirst(a: {newest: string | null; name: string}, b: {newest: string | null; name: string}): number {
+  if (a.newest !== b.newest) {
+    if (a.newest === null) return 1
+    if (b.newest === null) return -1
+    return a.newest > b.newest ? -1 : 1
+  }
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+}
+
+export function otherRecords(others: ScannedOther[]): OtherFileRecord[] {
+  return others
+    .map((o) => ({
+      path: o.uri,
+      name: o.name,
+      kind: o.kind,
+      size: o.size,
+      mtime: o.mtime,
+      note: o.kind === 'directory' ? 'a directory: Flink skips directories in its JobResultStore' : 'not a .json file: Flink ignores it',
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+export interface ReportContext {
+  pathFrom: string
+  deleteOnCommit: boolean
+  deleteOnCommitFrom: string
+  filter: EntryFilter
+  now: Date
+}
+
+/** Pure: the report `haadm jobs results` prints. */
+export function jobResultStoreReport(scan: JrsScan, ctx: ReportContext): JobResultStoreReport {
+  const all = jobResultEntries(scan)
+  const entries = all.filter((e) => matchesFilter(e, ctx.filter, ctx.now))
+  return {
+    path: scan.path,
+    pathFrom: ctx.pathFrom,
+    deleteOnCommit: ctx.deleteOnCommit,
+    deleteOnCommitFrom: ctx.deleteOnCommitFrom,
+    clusterDir: scan.clusterDir,
+    layout: scan.layout,
+    scannedAt: scan.scannedAt,
+    entries,
+    counts: {
+      total: all.length,
+      shown: entries.length,
+      dirty: entries.filter((e) => e.state === 'dirty').length,
+      clean: entries.filter((e) => e.state === 'clean').length,
+      problems: entries.filter((e) => !e.valid).length,
+    },
+    operatorDirs: operatorDirRecords(scan.operatorDirs),
+    others: otherRecords(scan.others),
+  }
+}
