@@ -1,5 +1,5 @@
 /**
- * Borderless aligned columns, laid out the way renderTable (cli-table3) lays them out, but in one
+ * Borderless aligned columns (what cli-table3 gave us without borders), laid out in one
  * pass: a JobResultStore can hold tens of thousands of entries and cli-table3's layout grows
  * quadratically with rows.
  */

@@ -4,7 +4,7 @@ import type {MarkCleanAction} from '../ops/jrs/mark-clean-plan.js'
 import type {PurgePlan} from '../ops/jrs/purge-plan.js'
 import type {JobResultEntryRecord, JobResultStoreReport} from '../ops/jrs/records.js'
 import {chalk} from './colour.js'
-import {renderColumns as renderTable} from './columns.js'
+import {renderTable} from './table.js'
 
 /** 134090 → `2m 14s`; 3_723_000 → `1h 2m 3s`; under a second: `850ms`. */
 export function formatDuration(ms: number | null): string {
