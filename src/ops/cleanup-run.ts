@@ -92,8 +92,15 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
 }
 
 async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], target: Target, haadmVersion: string): Promise<void> {
+  // A planned key covers what lies below it: a znode's subtree is planned node by node, a ConfigMap whole.
   const keys = new Set(plan.metadata.map((m) => m.key))
-  const chosen = items.filter((i) => keys.has(i.key))
+  const covered = (key: string) => {
+    for (let k = key; ; k = k.slice(0, k.lastIndexOf('/'))) {
+      if (keys.has(k)) return true
+      if (!k.includes('/')) return false
+    }
+  }
+  const chosen = items.filter((i) => covered(i.key))
   await writeSnapshot(
     file,
     {
@@ -102,7 +109,7 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
       backend: plan.backend,
       clusterId: plan.clusterId,
       root: plan.root,
-      target: {zookeeperQuorum: target.zookeeper.quorum?.value ?? null, purpose: `backup before haadm cleanup (${plan.scope})`},
+      target: {zookeeperQuorum: target.zookeeper.quorum?.value ?? null, kubernetesNamespace: target.kubernetes.namespace?.value ?? null, purpose: `backup before haadm cleanup (${plan.scope})`},
     },
     (async function* () {
       yield* chosen

@@ -1,4 +1,6 @@
 import type {Inventory, RawItem, RemovalOutcome, RemovalTarget} from '../backends/types.js'
+import {k8sHaMaps, k8sLeases} from '../backends/kubernetes/inventory.js'
+import {EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX} from '../backends/kubernetes/layout.js'
 import {leaderRecords} from './leaders.js'
 
 export const JOB_ID = /^[0-9a-f]{32}$/
@@ -73,6 +75,7 @@ const inSubtree = (key: string, top: string) => key === top || key.startsWith(`$
  * removes from this inventory, in a crash-safe order, and whether anything says the cluster is alive.
  */
 export function planCleanup(inv: Inventory, opts: {jobId?: string; jobGraphsPath?: string}): CleanupPlan {
+  if (inv.backend === 'kubernetes') return planKubernetesCleanup(inv, opts.jobId)
   const scope = opts.jobId ? 'job' : 'cluster'
   const tops = opts.jobId ? jobSubtrees(opts.jobId, opts.jobGraphsPath ?? '/jobgraphs') : ['']
   const chosen = inv.items.filter((i) => tops.some((t) => t === '' || inSubtree(i.key, t)))
@@ -118,6 +121,58 @@ function liveEvidence(inv: Inventory, chosen: RawItem[], scope: 'cluster' | 'job
     evidence.push(`session 0x${owner} is alive and owns ${keys.length} node(s) (${kinds}), e.g. ${keys[0]}`)
   }
   return evidence
+}
+
+/**
+ * Kubernetes: a whole cluster is its HA ConfigMaps, deleted whole (each with a uid and resourceVersion
+ * precondition) in every layout: 1.15+ cluster and per-job maps (including per-job maps 1.19+ leaks),
+ * legacy leader maps. The backend's scan already left out autoscaler maps and maps owned by a
+ * Deployment; a map whose name does not carry the cluster id is left alone too. One job is its per-job
+ * map, plus its execution plan and leader keys in the cluster map.
+ */
+function planKubernetesCleanup(inv: Inventory, jobId: string | undefined): CleanupPlan {
+  const metadata: PlannedRemoval[] = []
+  const untouched: CleanupPlan['untouched'] = []
+  const cid = inv.clusterId.replace(/^\/+|\/+$/g, '')
+  for (const map of k8sHaMaps(inv).values()) {
+    const whole = {key: map.item.key, locator: map.item.locator, version: map.meta.resourceVersion, uid: map.meta.uid}
+    if (!map.name.includes(cid)) {
+      untouched.push({key: map.item.key, why: `its name does not carry the cluster id ${cid}`})
+      continue
+    }
+    const kind = map.kind
+    if (!jobId) {
+      const what =
+        kind.kind === 'cluster' ? 'cluster ConfigMap' : kind.kind === 'job' || kind.kind === 'legacy-job' ? `ConfigMap of job ${kind.jobId}` : kind.kind === 'legacy-leader' ? `legacy ${kind.component} leader ConfigMap` : 'HA ConfigMap'
+      metadata.push({...whole, what})
+    } else if ((kind.kind === 'job' || kind.kind === 'legacy-job') && kind.jobId === jobId) {
+      metadata.push({...whole, what: `ConfigMap of job ${jobId}`})
+    } else if (kind.kind === 'cluster') {
+      const keys = [`${JOB_GRAPH_KEY_PREFIX}${jobId}`, `${EXECUTION_PLAN_KEY_PREFIX}${jobId}`, `${LEADER_KEY_PREFIX}${jobId}`, `${LEADER_KEY_PREFIX}job-${jobId}`]
+      for (const k of keys) {
+        const entry = map.entries.get(k)
+        if (!entry) continue
+        metadata.push({key: entry.key, locator: entry.locator, version: map.meta.resourceVersion, what: k.startsWith(LEADER_KEY_PREFIX) ? 'job leader key' : 'execution plan (job graph) pointer'})
+      }
+    }
+  }
+  const evidence: string[] = []
+  for (const r of leaderRecords(inv).leaders)
+    if (r.alive && (!jobId || r.jobId === jobId)) evidence.push(`${r.jobId ? `job ${r.jobId}` : r.component} has a live leader: ${r.address} (lease holder ${r.owner})`)
+  if (!jobId)
+    for (const l of k8sLeases(inv))
+      if (l.valid) evidence.push(`the lease on ${l.configMap} is held by ${l.holderIdentity}, renewed ${l.ageSeconds}s ago, valid until ${l.expiresAt}`)
+  return {
+    backend: inv.backend,
+    clusterId: inv.clusterId,
+    root: inv.root,
+    scope: jobId ? 'job' : 'cluster',
+    jobId: jobId ?? null,
+    metadata,
+    parents: [],
+    liveEvidence: [...new Set(evidence)],
+    untouched,
+  }
 }
 
 export function summarize(outcomes: RemovalOutcome[]): CleanupResult['summary'] {

@@ -27,8 +27,12 @@ export async function writeSnapshot(
   else {
     try {
       await fs.access(dirname(dest))
-      const handle = await fs.open(tmp, 'wx')
-      fileStream = createWriteStream('', {fd: handle.fd})
+      const stream = createWriteStream(tmp, {flags: 'wx'})
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve())
+        stream.once('error', reject)
+      })
+      fileStream = stream
     } catch (err) {
       throw new HaadmError('USAGE', `cannot write ${dest}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
         exit: ExitCode.USAGE,
