@@ -10,13 +10,13 @@ import {describePlan, renderCleanup, renderPlan} from '../src/render/cleanup.js'
 export default class Cleanup extends HaadmCommand {
   static override summary = "Remove a dead cluster's HA metadata (Flink's cleanupAllData), or one job's (its global cleanup)."
 
-  static override description = `Whole cluster: removes the cluster's subtree /<root>/<cluster-id>, children first, then the empty parents as Flink's tryDeleteEmptyParentZNodes does (never / and never a parent that still has children). Never another cluster's data.
+  static override description = `Whole cluster: removes the cluster's subtree /<root>/<cluster-id>, children first, then the empty parents as Flink's tryDeleteEmptyParentZNodes does (never / and never a parent that still has children); on Kubernetes, the cluster's HA ConfigMaps in every layout, never autoscaler maps or maps owned by a Deployment. Then, only if all of that succeeded, the HA blob directory <storageDir>/<cluster-id>/blob when the storageDir is given and reachable. The JobResultStore only with --include-job-results; leftover state-handle files only with --include-orphan-files. Never another cluster's data.
 
-One job (--job): removes what Flink's global cleanup of that job removes: its execution plan (job graph) entry, its checkpoints, counter and leader node, lock nodes before the entries they lock.
+One job (--job): removes what Flink's global cleanup of that job removes: its execution plan (job graph) entry, its checkpoints, counter and leader node (lock nodes before the entries they lock), and its HA blobs blob/job_<jobId>; its JobResultStore entry with --include-job-results.
 
 Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session; --force overrides. --dry-run prints the plan. On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE writes every item first, as a snapshot that 'haadm leaders --snapshot FILE' reads. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
 
-JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining}, warnings}
+JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, storage: [{kind, what, uri, files}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining, warnings}, warnings}
 
 ${TARGET_ENV_HELP}
 
@@ -35,6 +35,8 @@ ${exitCodesSection}`
     job: Flags.string({summary: "Remove only this job's HA metadata (32 hex characters)."}),
     force: Flags.boolean({summary: 'Remove even though the cluster or job looks alive.', helpGroup: 'SAFETY'}),
     strict: Flags.boolean({summary: 'Exit 3 when there is nothing for the cluster id (default: nothing to do, exit 0).', helpGroup: 'SAFETY'}),
+    'include-job-results': Flags.boolean({summary: "Also remove the JobResultStore directory (with --job: that job's entry)."}),
+    'include-orphan-files': Flags.boolean({summary: 'Also remove leftover submittedJobGraph*, submittedExecutionPlan* and completedCheckpoint* files.'}),
   }
 
   async run(): Promise<CleanupResult> {
@@ -47,13 +49,17 @@ ${exitCodesSection}`
       force: flags.force,
       strict: flags.strict,
       backup: flags.backup,
+      includeJobResults: flags['include-job-results'],
+      includeOrphanFiles: flags['include-orphan-files'],
       haadmVersion: this.config.version,
       confirm: async (plan) => {
         if (!json && !flags.yes) this.log(renderPlan(plan))
         await confirmRemoval({summary: `This removes ${describePlan(plan)}.`, yes: flags.yes, expect: plan.scope === 'cluster' ? plan.clusterId : plan.jobId!})
       },
-      progress: showProgress ? (done, total) => process.stderr.write(`\rremoving: ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+      progress: showProgress ? (done, total) => process.stderr.write(`\rremoving: ${done}/${Math.max(done, total)}`) : undefined,
     })
+    if (showProgress && result.outcomes.length > 0) process.stderr.write('\n')
+    for (const w of result.warnings) this.addWarning(w)
     if (result.plan.liveEvidence.length > 0 && result.forced) this.warnings.push(`forced despite: ${result.plan.liveEvidence.join('; ')}`)
     if (result.summary.failed > 0 || result.remaining.length > 0) process.exitCode = ExitCode.PARTIAL
     if (!json) this.log(renderCleanup(result))

@@ -3,6 +3,7 @@ import {type Backend, canRemove, type RawItem, type RemovalOutcome, type Removal
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {writeSnapshot} from '../snapshot/io.js'
+import {planStorageCleanup, removeStorage} from './cleanup-storage.js'
 import {type CleanupPlan, type CleanupResult, JOB_ID, jobSubtrees, planCleanup, summarize} from './cleanup.js'
 
 export interface CleanupOptions {
@@ -11,6 +12,8 @@ export interface CleanupOptions {
   force: boolean
   strict: boolean
   backup?: string
+  includeJobResults: boolean
+  includeOrphanFiles: boolean
   haadmVersion: string
   /** Asks the user (or checks --yes); throws to refuse. Called only when there is something to remove. */
   confirm: (plan: CleanupPlan) => Promise<void>
@@ -41,23 +44,33 @@ const emptyPlan = (target: Target, jobId?: string): CleanupPlan => ({
   parents: [],
   liveEvidence: [],
   untouched: [],
+  storage: [],
 })
 
 /** resolve → scan → plan (pure) → safety checks → backup → remove → verify. */
 export async function runCleanup(target: Target, opts: CleanupOptions): Promise<CleanupResult> {
   checkCleanupTarget(target, opts.jobId)
+  const warnings: string[] = []
+  const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []) => ({...buildResult(plan, o, outcomes, left), warnings})
   const backend = await openBackend(target)
   try {
-    let inventory
+    let plan: CleanupPlan
+    let items: RawItem[] = []
     try {
-      inventory = await backend.scan()
+      const inventory = await backend.scan()
+      items = inventory.items
+      plan = planCleanup(inventory, {jobId: opts.jobId, jobGraphsPath: target.zookeeper.jobGraphsPath.value})
     } catch (err) {
-      if (err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND') && !opts.strict)
-        return result(emptyPlan(target, opts.jobId), opts, [])
-      throw err
+      if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict) throw err
+      plan = emptyPlan(target, opts.jobId)
     }
-    const plan = planCleanup(inventory, {jobId: opts.jobId, jobGraphsPath: target.zookeeper.jobGraphsPath.value})
-    if (plan.metadata.length === 0) {
+    // Files are looked at even when the metadata is gone: a run stopped between the two finishes here.
+    if (!target.snapshot) {
+      const storage = await planStorageCleanup(target, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
+      plan.storage = storage.steps
+      if (plan.metadata.length > 0 || plan.storage.length > 0) warnings.push(...storage.warnings)
+    }
+    if (plan.metadata.length === 0 && plan.storage.length === 0) {
       if (opts.strict && opts.jobId)
         throw new HaadmError('NOT_FOUND', `cluster ${plan.clusterId} holds nothing for job ${opts.jobId}`, {exit: ExitCode.UNREACHABLE})
       return result(plan, opts, [])
@@ -72,7 +85,7 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
     if (!canRemove(backend))
       throw usageError('a snapshot is read-only: it can show a plan (--dry-run) but not remove anything', 'Run against the live store.')
     await opts.confirm(plan)
-    if (opts.backup) await writeBackup(opts.backup, plan, inventory.items, target, opts.haadmVersion)
+    if (opts.backup) await writeBackup(opts.backup, plan, items, target, opts.haadmVersion)
 
     const outcomes: RemovalOutcome[] = []
     const total = plan.metadata.length + plan.parents.length
@@ -85,6 +98,15 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
     await run(plan.metadata)
     // Flink's order: the empty parents only after the cluster's own subtree is gone.
     if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
+    // Flink's order: files only once the metadata that points at them is gone (else "Cannot delete HA blobs").
+    if (plan.storage.length > 0) {
+      if (outcomes.some((o) => o.status === 'failed')) warnings.push('the metadata was not removed completely, so the storageDir files were left alone')
+      else
+        for await (const o of removeStorage(target, plan.storage)) {
+          outcomes.push(o)
+          opts.progress?.(outcomes.length, total)
+        }
+    }
     return result(plan, opts, outcomes, await remaining(backend, plan, target.zookeeper.jobGraphsPath.value))
   } finally {
     await backend.close()
@@ -129,6 +151,6 @@ async function remaining(backend: Backend, plan: CleanupPlan, jobGraphsPath: str
   }
 }
 
-function result(plan: CleanupPlan, opts: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []): CleanupResult {
+function buildResult(plan: CleanupPlan, opts: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []): Omit<CleanupResult, 'warnings'> {
   return {plan, dryRun: opts.dryRun, forced: opts.force && plan.liveEvidence.length > 0, backup: opts.backup ?? null, outcomes, summary: summarize(outcomes), remaining: left}
 }

@@ -1,6 +1,7 @@
 import type {Inventory, RawItem, RemovalOutcome, RemovalTarget} from '../backends/types.js'
 import {k8sHaMaps, k8sLeases} from '../backends/kubernetes/inventory.js'
 import {EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX} from '../backends/kubernetes/layout.js'
+import type {StorageStep} from './cleanup-storage.js'
 import {leaderRecords} from './leaders.js'
 
 export const JOB_ID = /^[0-9a-f]{32}$/
@@ -24,6 +25,8 @@ export interface CleanupPlan {
   liveEvidence: string[]
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
+  /** Files in the HA storageDir and JobResultStore, removed only after all metadata is gone (Flink's order). */
+  storage: StorageStep[]
 }
 
 export interface CleanupResult {
@@ -35,6 +38,8 @@ export interface CleanupResult {
   summary: {removed: number; absent: number; kept: number; failed: number}
   /** What is still there after a partial failure. */
   remaining: string[]
+  /** Things the user should know that did not stop the cleanup (storage not reachable, ...). */
+  warnings: string[]
 }
 
 const depth = (locator: string) => locator.split('/').length
@@ -97,6 +102,7 @@ export function planCleanup(inv: Inventory, opts: {jobId?: string; jobGraphsPath
     parents,
     liveEvidence: liveEvidence(inv, chosen, scope),
     untouched: [],
+    storage: [],
   }
 }
 
@@ -172,6 +178,7 @@ function planKubernetesCleanup(inv: Inventory, jobId: string | undefined): Clean
     parents: [],
     liveEvidence: [...new Set(evidence)],
     untouched,
+    storage: [],
   }
 }
 

@@ -18,6 +18,8 @@ export function renderPlan(plan: CleanupPlan): string {
   out.push(renderTable(['PATH', 'WHAT'], plan.metadata.slice(0, LIST_LIMIT).map((m) => [m.locator, m.what])))
   if (plan.metadata.length > LIST_LIMIT) out.push(`… and ${plan.metadata.length - LIST_LIMIT} more (--json lists them all)`)
   if (plan.parents.length > 0) out.push(`then the empty parents, only if empty: ${plan.parents.map((p) => p.locator).join(', ')}`)
+  for (const step of plan.storage)
+    out.push(`then ${step.what}: ${step.kind === 'directory' ? `${step.uri} and everything below it` : `${step.files.length} file(s) in ${step.uri}`}`)
   if (plan.liveEvidence.length > 0) {
     out.push(chalk.red('The cluster is alive:'))
     for (const e of plan.liveEvidence) out.push(chalk.red(`  ${e}`))
@@ -26,7 +28,7 @@ export function renderPlan(plan: CleanupPlan): string {
 }
 
 export function renderCleanup(r: CleanupResult): string {
-  if (r.plan.metadata.length === 0) return `Nothing to do: no HA metadata for ${r.plan.jobId ? `job ${r.plan.jobId} of ` : ''}cluster ${r.plan.clusterId} under ${r.plan.root}.`
+  if (r.plan.metadata.length === 0 && r.plan.storage.length === 0) return `Nothing to do: no HA metadata for ${r.plan.jobId ? `job ${r.plan.jobId} of ` : ''}cluster ${r.plan.clusterId} under ${r.plan.root}.`
   if (r.dryRun) return `${renderPlan(r.plan)}\n${chalk.yellow('Dry run: nothing was removed.')}`
   const out: string[] = []
   const failed = r.outcomes.filter((o) => o.status === 'failed')

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -105,7 +105,7 @@ describe('haadm cleanup on ZooKeeper', () => {
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/crashed', '--yes', '--force', '--json'])
     expect(res.code).toBe(0)
     expect(res.json.result.forced).toBe(true)
-    expect(res.json.warnings[0]).toContain('forced despite')
+    expect(res.json.warnings.join('\n')).toContain('forced despite')
     expect(await client.exists('/flink/crashed')).toBe(false)
   })
 
@@ -131,6 +131,50 @@ describe('haadm cleanup on ZooKeeper', () => {
     const fromBackup = await haadm(['leaders', '--snapshot', backup, '--json'])
     expect(fromBackup.code).toBe(0)
     expect(fromBackup.json.result.leaders.filter((l: any) => l.jobId).map((l: any) => l.jobId)).toEqual([a])
+  })
+
+  it("then the HA blobs, in Flink's order; JobResultStore and leftover files only on request", async () => {
+    const job = randomJobId()
+    await deadCluster('/files', [job])
+    const ha = mkdtempSync(join(tmpdir(), 'haadm-ha-'))
+    mkdirSync(join(ha, 'files', 'blob', `job_${job}`), {recursive: true})
+    writeFileSync(join(ha, 'files', 'blob', `job_${job}`, 'blob_p-1'), 'jar')
+    writeFileSync(join(ha, 'files', 'completedCheckpoint0123456789ab'), 'x')
+    writeFileSync(join(ha, 'files', 'unrelated.txt'), 'x')
+    mkdirSync(join(ha, 'job-result-store', 'files'), {recursive: true})
+    writeFileSync(join(ha, 'job-result-store', 'files', `${job}.json`), '{}')
+    const flags = [...q(), '--cluster-id', '/files', '--storage-dir', ha, '--yes']
+
+    const dry = await haadm(['cleanup', ...flags, '--dry-run'])
+    expect(dry.stdout).toContain(`then HA blob directory: ${join(ha, 'files', 'blob')} and everything below it`)
+    const res = await haadm(['cleanup', ...flags, '--json'])
+    expect(res.code).toBe(0)
+    expect(res.json.result.plan.storage.map((s: any) => s.what)).toEqual(['HA blob directory'])
+    expect(existsSync(join(ha, 'files', 'blob'))).toBe(false)
+    expect(readdirSync(join(ha, 'files')).sort()).toEqual(['completedCheckpoint0123456789ab', 'unrelated.txt'])
+    expect(existsSync(join(ha, 'job-result-store', 'files', `${job}.json`))).toBe(true)
+
+    const more = await haadm(['cleanup', ...flags, '--include-orphan-files', '--include-job-results', '--json'])
+    expect(more.code).toBe(0)
+    expect(readdirSync(join(ha, 'files'))).toEqual(['unrelated.txt'])
+    expect(existsSync(join(ha, 'job-result-store', 'files'))).toBe(false)
+  })
+
+  it('one job: its blobs and, on request, its JobResultStore entry', async () => {
+    const [a, b] = [randomJobId(), randomJobId()]
+    await deadCluster('/jobfiles', [a, b])
+    const ha = mkdtempSync(join(tmpdir(), 'haadm-ha-'))
+    for (const j of [a, b]) {
+      mkdirSync(join(ha, 'jobfiles', 'blob', `job_${j}`), {recursive: true})
+      writeFileSync(join(ha, 'jobfiles', 'blob', `job_${j}`, 'blob_p-1'), 'jar')
+    }
+    mkdirSync(join(ha, 'job-result-store', 'jobfiles'), {recursive: true})
+    writeFileSync(join(ha, 'job-result-store', 'jobfiles', `${a}_DIRTY.json`), '{}')
+    writeFileSync(join(ha, 'job-result-store', 'jobfiles', `${b}_DIRTY.json`), '{}')
+    const res = await haadm(['cleanup', ...q(), '--cluster-id', '/jobfiles', '--storage-dir', ha, '--job', a, '--include-job-results', '--yes', '--json'])
+    expect(res.code).toBe(0)
+    expect(readdirSync(join(ha, 'jobfiles', 'blob'))).toEqual([`job_${b}`])
+    expect(readdirSync(join(ha, 'job-result-store', 'jobfiles'))).toEqual([`${b}_DIRTY.json`])
   })
 
   it('bad input: no cluster id, the root itself, a malformed job id, an unreachable store', async () => {

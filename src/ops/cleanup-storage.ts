@@ -1,0 +1,96 @@
+import type {Target} from '../config/target.js'
+import {HaadmError} from '../errors.js'
+import {joinUri, openStorage, type Storage} from '../storage/index.js'
+
+/** A storage step of a cleanup: one directory removed recursively, or a list of files. */
+export interface StorageStep {
+  kind: 'directory' | 'files'
+  what: string
+  uri: string
+  /** For `files`: each file; for `directory`: empty (everything below `uri`). */
+  files: string[]
+}
+
+/** Files Flink names `<prefix><12 hex>` in `<storageDir>/<cluster-id>/` (FileUtils.getRandomFilename). */
+export const STATE_HANDLE_FILE = /^(submittedJobGraph|submittedExecutionPlan|completedCheckpoint)[0-9a-f]{12}$/
+
+export interface StorageScope {
+  jobId?: string
+  includeJobResults: boolean
+  includeOrphanFiles: boolean
+}
+
+/**
+ * Finds what a cleanup removes from the HA storageDir and the JobResultStore, in Flink's terms:
+ * whole cluster: `<storageDir>/<cluster-id>/blob` (FileSystemBlobStore.cleanupAllData); one job:
+ * `blob/job_<jobId>`. Leftover state-handle files and JobResultStore entries only on request.
+ * An unreachable store is a warning: the metadata cleanup does not depend on it.
+ */
+export async function planStorageCleanup(target: Target, scope: StorageScope): Promise<{steps: StorageStep[]; warnings: string[]}> {
+  const steps: StorageStep[] = []
+  const warnings: string[] = []
+  const cid = target.clusterId.value.replace(/^\/+|\/+$/g, '')
+  const storageDir = target.storageDir?.value
+  if (!storageDir) {
+    warnings.push('no storageDir given (--storage-dir or high-availability.storageDir): HA blobs not looked at')
+  } else {
+    try {
+      const clusterDir = joinUri(storageDir, cid)
+      await withStorageAt(clusterDir, target, async (storage) => {
+        const blobRoot = joinUri(clusterDir, 'blob')
+        const blobDir = scope.jobId ? joinUri(blobRoot, `job_${scope.jobId}`) : blobRoot
+        if (await storage.stat(blobDir)) steps.push({kind: 'directory', what: scope.jobId ? `HA blobs of job ${scope.jobId}` : 'HA blob directory', uri: blobDir, files: []})
+        if (scope.includeOrphanFiles && !scope.jobId) {
+          const files: string[] = []
+          if (await storage.stat(clusterDir))
+            for await (const e of storage.list(clusterDir)) if (e.kind === 'file' && STATE_HANDLE_FILE.test(e.name)) files.push(e.uri)
+          if (files.length > 0) steps.push({kind: 'files', what: 'leftover execution plan and checkpoint files', uri: clusterDir, files})
+        }
+      })
+    } catch (err) {
+      if (!(err instanceof HaadmError)) throw err
+      warnings.push(`the HA storageDir could not be read (${err.message}): HA blobs not removed`)
+    }
+  }
+  if (scope.includeJobResults) {
+    const jrs = target.jobResultStorePath?.value
+    if (!jrs) warnings.push('no JobResultStore path (--jrs-path, --storage-dir or job-result-store.storage-path): job results not removed')
+    else {
+      try {
+        await withStorageAt(jrs, target, async (storage) => {
+          if (scope.jobId) {
+            const files: string[] = []
+            for (const name of [`${scope.jobId}.json`, `${scope.jobId}_DIRTY.json`]) if (await storage.stat(joinUri(jrs, name))) files.push(joinUri(jrs, name))
+            if (files.length > 0) steps.push({kind: 'files', what: `JobResultStore entry of job ${scope.jobId}`, uri: jrs, files})
+          } else if (await storage.stat(jrs)) steps.push({kind: 'directory', what: 'JobResultStore directory', uri: jrs, files: []})
+        })
+      } catch (err) {
+        if (!(err instanceof HaadmError)) throw err
+        warnings.push(`the JobResultStore could not be read (${err.message}): job results not removed`)
+      }
+    }
+  }
+  return {steps, warnings}
+}
+
+async function withStorageAt<T>(uri: string, target: Target, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(uri, target)
+  try {
+    return await fn(storage)
+  } finally {
+    await storage.close()
+  }
+}
+
+/** Removes the storage steps; each file's outcome as the metadata outcomes are reported. */
+export async function* removeStorage(target: Target, steps: StorageStep[]) {
+  for (const step of steps) {
+    const storage = await openStorage(step.uri, target)
+    try {
+      const outcomes = step.kind === 'directory' ? storage.deleteRecursive(step.uri) : storage.deleteMany(step.files)
+      for await (const o of outcomes) yield {target: {key: 'storage', locator: o.uri}, status: o.status, error: o.error}
+    } finally {
+      await storage.close()
+    }
+  }
+}
