@@ -6,11 +6,11 @@ import {type ExportResult, exportSnapshot} from '../src/ops/export.js'
 export default class Export extends HaadmCommand {
   static override summary = "Write a snapshot of a cluster's HA metadata to a file, for offline inspection."
 
-  static override description = `Captures everything the backend holds for one cluster id (raw bytes, locators and the store's own metadata: ephemeral owner, ctime, mtime and version on ZooKeeper), with a header naming the haadm version, backend, target and time. Every read command opens the file with --snapshot and shows the same records as on the live store. Take one before you touch a cluster, or attach one to an incident. Read-only on the store.
+  static override description = `Captures everything the backend holds for one cluster id (raw bytes, locators and the store's own metadata: ephemeral owner, ctime, mtime and version on ZooKeeper), with a header naming the haadm version, backend, target and time, and the JobResultStore's files when its path is known (--jrs-path, --storage-dir or the Flink configuration) and reachable. Every read command opens the file with --snapshot and shows the same records as on the live store. Take one before you touch a cluster, or attach one to an incident. Read-only on the store.
 
 The file is one JSON document ("format": "haadm-snapshot", "version": 1; documented in README.md), gzip-compressed when the name ends in .gz. It is written under a temporary name and renamed when complete, so a failed export leaves nothing behind; -o - writes to stdout. Reading streams, so memory stays flat however large the cluster.
 
-JSON (--json): {status, result: {file, backend, clusterId, root, items, createdAt}, warnings}
+JSON (--json): {status, result: {file, jobResultFiles, backend, clusterId, root, items, createdAt}, warnings}
 
 ${TARGET_ENV_HELP}
 
@@ -29,7 +29,9 @@ ${exitCodesSection}`
 
   async run(): Promise<ExportResult> {
     const {flags} = await this.parse(Export)
-    const result = await exportSnapshot(this.resolve(flags), flags.output, this.config.version)
+    const warnings: string[] = []
+    const result = await exportSnapshot(this.resolve(flags), flags.output, this.config.version, warnings)
+    for (const w of warnings) this.addWarning(w)
     if (flags.output !== '-' && !this.jsonEnabled())
       this.log(`wrote ${result.items} items of cluster ${result.clusterId} (${result.backend} ${result.root}) to ${result.file}`)
     else if (flags.output !== '-' || this.jsonEnabled()) process.stderr.write(`wrote ${result.items} items to ${result.file}\n`)

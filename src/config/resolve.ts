@@ -3,6 +3,7 @@ import {parseDurationMs} from './duration.js'
 import {type FlinkConf, loadFlinkConf} from './flink-conf.js'
 import type {BackendKind, Resolved, Source, Target, ZkAuth} from './target.js'
 import {generateZookeeperPath} from './zk-path.js'
+import {loadSnapshot} from '../snapshot/io.js'
 
 /** The target-selection flags every command shares, as oclif parsed them. */
 export interface TargetFlags {
@@ -90,8 +91,13 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
     return fromConf(conf, s.keys)
   }
 
-  const backend = resolveBackend(lookup(S.backend))
-  const clusterId = resolveClusterId(backend.value, lookup(S.clusterId), fromConf(conf, S.k8sClusterId.keys))
+  const snapshot = lookup(S.snapshot)
+  // A snapshot names its backend, cluster and JobResultStore path; flags may still say otherwise.
+  const snap = snapshot ? loadSnapshot(snapshot.value) : undefined
+  const fromSnap = (value: string | null | undefined, what: string): Resolved<string> | undefined =>
+    value ? {value, source: {kind: 'derived', note: `${what} recorded in the snapshot`}} : undefined
+  const backend = resolveBackend(lookup(S.backend) ?? fromSnap(snap?.backend, 'backend'))
+  const clusterId = resolveClusterId(backend.value, lookup(S.clusterId) ?? fromSnap(snap?.clusterId, 'cluster id'), fromConf(conf, S.k8sClusterId.keys))
   const root = lookup(S.root) ?? {value: '/flink', source: {kind: 'default'}}
   const jobGraphs = lookup(S.jobGraphs) ?? {value: '/jobgraphs', source: {kind: 'default'}}
   if (!jobGraphs.value.startsWith('/'))
@@ -102,7 +108,7 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
     )
 
   const storageDir = lookup(S.storageDir)
-  let jobResultStorePath = lookup(S.jrsPath)
+  let jobResultStorePath = lookup(S.jrsPath) ?? fromSnap((snap?.jobResults as {path?: string} | null)?.path, 'JobResultStore path')
   if (!jobResultStorePath && storageDir) {
     // FileSystemJobResultStore.createDefaultJobResultStorePath: plain concatenation; Flink's Path folds the `//`.
     jobResultStorePath = {
@@ -143,7 +149,7 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
     jobResultStorePath,
     jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit), true),
     flinkConf: conf && {file: conf.file, format: conf.format},
-    snapshot: lookup(S.snapshot),
+    snapshot,
   }
 }
 

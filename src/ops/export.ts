@@ -2,9 +2,14 @@ import {openBackend} from '../backends/index.js'
 import {canStream, type RawItem} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {writeSnapshot} from '../snapshot/io.js'
+import {HaadmError} from '../errors.js'
+import {formatLocation, parseLocation, withStorage} from '../storage/index.js'
+import type {SnapshotFiles} from '../storage/snapshot.js'
 
 export interface ExportResult {
   file: string
+  /** JobResultStore files included (null: none was reachable or configured). */
+  jobResultFiles: number | null
   backend: string
   clusterId: string
   root: string
@@ -24,7 +29,7 @@ function targetSummary(t: Target): Record<string, string | null> {
 }
 
 /** Streams everything the backend's scan returns for the cluster into a snapshot file. */
-export async function exportSnapshot(target: Target, file: string, haadmVersion: string): Promise<ExportResult> {
+export async function exportSnapshot(target: Target, file: string, haadmVersion: string, warnings: string[] = []): Promise<ExportResult> {
   const backend = await openBackend(target)
   try {
     const createdAt = new Date().toISOString()
@@ -40,10 +45,33 @@ export async function exportSnapshot(target: Target, file: string, haadmVersion:
       for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value
     })()
     const header = {haadmVersion, createdAt, backend: backend.kind, clusterId: source.clusterId, root: source.root, target: targetSummary(target)}
-    const count = await writeSnapshot(file, header, items)
-    return {file, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt}
+    const jobResults = await captureJobResults(target, warnings)
+    const count = await writeSnapshot(file, header, items, jobResults)
+    return {file, jobResultFiles: jobResults?.files.length ?? null, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt}
   } finally {
     await backend.close()
+  }
+}
+
+/** The JobResultStore's files (small JSON documents), when its path is known and reachable. */
+async function captureJobResults(target: Target, warnings: string[]): Promise<SnapshotFiles | null> {
+  const path = target.jobResultStorePath?.value
+  if (!path || target.snapshot) return null
+  try {
+    return await withStorage(path, target, async (storage) => {
+      const root = formatLocation(parseLocation(path))
+      if (!(await storage.stat(root))) return {path: root, files: []}
+      const files: SnapshotFiles['files'] = []
+      for await (const e of storage.list(root, {recursive: true})) {
+        if (e.kind !== 'file') continue
+        files.push({relative: e.relative, size: e.size ?? 0, mtime: e.mtime, data: Buffer.from(await storage.read(e.uri)).toString('base64')})
+      }
+      return {path: root, files}
+    })
+  } catch (err) {
+    if (!(err instanceof HaadmError)) throw err
+    warnings.push(`the JobResultStore was not included: ${err.message}`)
+    return null
   }
 }
 

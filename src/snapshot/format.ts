@@ -20,7 +20,10 @@ import type {RawItem, ZkStat} from '../backends/types.js'
  *      "zk": {"ephemeralOwner", "ctime", "mtime", "version", "numChildren", "dataLength"},   // ZooKeeper
  *      "k8s": {...}}                                                                    // Kubernetes
  *   ],
- *   "jobResults": null | {...},   // JobResultStore files when they were reachable
+ *   "jobResults": null | {        // JobResultStore files when they were reachable
+ *     "path": "/var/ha/job-result-store/default",
+ *     "files": [{"relative": "<jobId>_DIRTY.json", "size": 187, "mtime": "<ISO time>", "data": "<base64>"}]
+ *   },
  *   "itemCount": 42               // written last: a file without it, or with another count, is truncated
  * }
  */

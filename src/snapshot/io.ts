@@ -1,7 +1,7 @@
 import {once} from 'node:events'
-import {createReadStream, createWriteStream, promises as fs} from 'node:fs'
+import {createWriteStream, promises as fs, readFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
-import {createGunzip, createGzip} from 'node:zlib'
+import {createGzip, gunzipSync} from 'node:zlib'
 import type {RawItem} from '../backends/types.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, fromSnapshotItem, toSnapshotItem} from './format.js'
@@ -100,35 +100,39 @@ export async function writeSnapshot(
   return count
 }
 
-/** Reads and checks a snapshot (plain or gzip, told by its first bytes). */
+const cache = new Map<string, SnapshotDocument>()
+
+/** Reads and checks a snapshot (plain or gzip, told by its first bytes); each file is parsed once per process. */
 export async function readSnapshot(file: string): Promise<SnapshotDocument> {
-  let head: Buffer
+  return loadSnapshot(file)
+}
+
+export function loadSnapshot(file: string): SnapshotDocument {
+  const cached = cache.get(file)
+  if (cached) return cached
+  let raw: Buffer
   try {
-    const handle = await fs.open(file, 'r')
-    try {
-      head = Buffer.alloc(2)
-      await handle.read(head, 0, 2, 0)
-    } finally {
-      await handle.close()
-    }
+    raw = readFileSync(file)
   } catch (err) {
     throw invalid(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Check the path given to --snapshot.')
   }
-  const gz = head[0] === 0x1f && head[1] === 0x8b
-  const chunks: Buffer[] = []
-  try {
-    const stream = gz ? createReadStream(file).pipe(createGunzip()) : createReadStream(file)
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-  } catch {
-    throw invalid(file, 'truncated or corrupt gzip data')
+  let text: Buffer = raw
+  if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      text = gunzipSync(raw)
+    } catch {
+      throw invalid(file, 'truncated or corrupt gzip data')
+    }
   }
   let doc: unknown
   try {
-    doc = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    doc = JSON.parse(text.toString('utf8'))
   } catch {
     throw invalid(file, 'not a haadm snapshot (not JSON, or truncated)')
   }
-  return checkSnapshot(file, doc)
+  const checked = checkSnapshot(file, doc)
+  cache.set(file, checked)
+  return checked
 }
 
 export function checkSnapshot(file: string, doc: unknown): SnapshotDocument {

@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
@@ -47,6 +47,32 @@ describe('haadm export and --snapshot', () => {
     expect(records(fromSnap.json)).toEqual(records(fromLive.json))
     expect(fromSnap.json.result.scannedAt).toBe(doc.createdAt)
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([])
+  })
+
+  it('includes the JobResultStore: jobs results on the snapshot gives the same JSON as live', async () => {
+    const jrs = join(dir, 'jrs')
+    mkdirSync(jrs)
+    const entry = (id: string, status: string) => `{"result":{"id":"${id}","application-status":"${status}","accumulator-results":{},"net-runtime":4242},"version":1}`
+    const [a, b] = [randomJobId(), randomJobId()]
+    writeFileSync(join(jrs, `${a}_DIRTY.json`), entry(a, 'FAILED'))
+    writeFileSync(join(jrs, `${b}.json`), entry(b, 'SUCCEEDED'))
+    writeFileSync(join(jrs, 'garbage.json'), 'not json')
+    const file = join(dir, 'with-jrs.json.gz')
+    const exp = await haadm(['export', ...live(), '--jrs-path', jrs, '-o', file, '--json'])
+    expect(exp.code).toBe(0)
+    expect(exp.json.result.jobResultFiles).toBe(3)
+    const fromLive = await haadm(['jobs', 'results', '--jrs-path', jrs, '--json'])
+    const fromSnap = await haadm(['jobs', 'results', '--snapshot', file, '--json'])
+    expect(fromSnap.stderr).toBe('')
+    expect(fromSnap.code).toBe(0)
+    const strip = (r: any) => ({...r.json.result, scannedAt: undefined, pathFrom: undefined})
+    expect(strip(fromSnap)).toEqual(strip(fromLive))
+    expect(fromSnap.json.result.entries.map((e: any) => e.jobId).filter(Boolean).sort()).toEqual([a, b].sort())
+    const change = await haadm(['jobs', 'mark-clean', a, '--snapshot', file, '--yes'])
+    expect(change.stderr).toContain('read-only')
+    expect(change.code).not.toBe(0)
+    const without = await haadm(['jobs', 'results', '--snapshot', join(dir, 'cluster.json')])
+    expect(without.code).not.toBe(0)
   })
 
   it('-o - writes the snapshot to stdout', async () => {
