@@ -17,7 +17,7 @@ local_cluster_cleanup() {
 }
 
 _lc_ruok() {
-  node -e "const c=require('net').connect($1,'127.0.0.1',()=>c.end('ruok'));let d='';c.on('data',x=>d+=x);c.on('close',()=>console.log(d));c.on('error',()=>console.log(''))"
+  node -e "const c=require('net').connect($1,'127.0.0.1',()=>c.end('ruok'));c.setTimeout(2000,()=>c.destroy());let d='';c.on('data',x=>d+=x);c.on('close',()=>console.log(d));c.on('error',()=>console.log(''))"
 }
 
 # Starts ZooKeeper; sets LC_PORT and LC_QUORUM.

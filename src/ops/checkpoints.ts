@@ -3,7 +3,7 @@
  * cross-check against the execution-plan store (a job Flink will recover needs a plan; checkpoints
  * without a plan are never read again).
  */
-import {INITIAL_CHECKPOINT_ID, decodeCheckpointIdCounter, parseCheckpointIdCounterText} from '../codec/checkpoint-id.js'
+import {INITIAL_CHECKPOINT_ID} from '../codec/checkpoint-id.js'
 import type {CompletedCheckpointInfo} from '../codec/completed-checkpoint.js'
 import type {CheckpointCounterEntry, StateHandleEntry, StateHandleInventory} from './state-handle-entries.js'
 import {type StateHandleRecord, stateHandleRecord} from './state-handle-records.js'
@@ -63,7 +63,7 @@ export function counterRecord(entry: CheckpointCounterEntry | undefined): Counte
   if (!entry) {
     return {present: false, status: 'absent', nextCheckpointId: INITIAL_CHECKPOINT_ID, key: null, locator: null, modified: null, problem: null}
   }
-  const decoded = entry.encoding === 'int32-be' ? decodeCheckpointIdCounter(entry.data) : parseCheckpointIdCounterText(new TextDecoder().decode(entry.data))
+  const decoded = entry.value
   return {
     present: true,
     status: decoded.ok ? 'ok' : 'undecodable',

@@ -1,16 +1,18 @@
 /**
  * The backend-neutral view of Flink's two state-handle stores (execution plans / job graphs, and
  * completed checkpoints) and the checkpoint id counters: what the record builders in plans.ts and
- * checkpoints.ts work on. Each backend maps its raw inventory onto these entries with one function
- * (ZooKeeper: zkStateHandleInventory below; Kubernetes: ConfigMap keys `jobGraph-<jobId>` /
- * `executionPlan-<jobId>`, `checkpointID-<%019d>` and `counter`, with `locks: null` and the
- * StateHandleWithDeleteMarker flag as markedForDeletion).
+ * checkpoints.ts work on. Each backend maps its raw inventory onto these entries with one function:
+ * zkStateHandleInventory (znodes, lock children, "no children" as the deletion marker) and
+ * k8sStateHandleInventory (ConfigMap keys `jobGraph-<jobId>` / `executionPlan-<jobId>`,
+ * `checkpointID-<%019d>` and `counter`; no locks; the StateHandleWithDeleteMarker flag).
  */
-import type {BackendKind} from '../config/target.js'
+import {type K8sStateHandleEntry, k8sCheckpointCounters, k8sCheckpointEntries, k8sExecutionPlanEntries, k8sHaMaps} from '../backends/kubernetes/inventory.js'
 import type {Inventory, RawItem} from '../backends/types.js'
-import {checkpointIdFromName} from '../codec/checkpoint-id.js'
+import {checkpointIdFromName, decodeCheckpointIdCounter} from '../codec/checkpoint-id.js'
 import {isJobIdText} from '../codec/job-id.js'
-import {ExitCode, HaadmError} from '../errors.js'
+import {type DecodeResult, fail, ok} from '../codec/result.js'
+import {type StateHandlePointer, decodeStateHandlePointer} from '../codec/state-handle.js'
+import type {BackendKind} from '../config/target.js'
 
 /** One lock on an entry: ZooKeeper's `locks/<lockId>` child, EPHEMERAL, owned by the locking JobManager's session. */
 export interface LockHolder {
@@ -38,8 +40,8 @@ export interface StateHandleEntry {
   key: string
   /** Absolute location in the store. */
   locator: string
-  /** The serialized state handle (the pointer). */
-  pointer: Uint8Array
+  /** The state handle the entry holds (the pointer to the file), or why it does not decode. */
+  pointer: DecodeResult<StateHandlePointer>
   /** Lock holders; null when the backend has no lock nodes (Kubernetes). */
   locks: LockHolder[] | null
   /** ZooKeeper: the entry has no children (its `locks` node was deleted); Kubernetes: the delete marker is set. */
@@ -50,16 +52,17 @@ export interface StateHandleEntry {
   version: number | string | null
   /** Why the entry's name was not understood (not a job id, not a checkpoint id); null otherwise. */
   nameProblem: string | null
+  /** Kubernetes only: the map and data key, and whether the delete-marker wrapper was there (false: the bare handle of Flink ≤1.14; null: undecodable). */
+  kubernetes?: {configMap: string; dataKey: string; wrapped: boolean | null}
 }
 
-/** A checkpoint id counter: the next id Flink hands out for the job. */
+/** A checkpoint id counter that exists: the next id Flink hands out for the job. */
 export interface CheckpointCounterEntry {
   jobId: string
   key: string
   locator: string
-  data: Uint8Array
-  /** ZooKeeper SharedCount bytes, or the Kubernetes decimal string. */
-  encoding: 'int32-be' | 'decimal'
+  /** ZooKeeper SharedCount bytes or the Kubernetes decimal string, decoded. */
+  value: DecodeResult<number>
   modified: string | null
   version: number | string | null
 }
@@ -129,7 +132,7 @@ export function zkStateHandleInventory(inv: Inventory, jobGraphsPath: string): S
       name: baseName(item.key),
       key: item.key,
       locator: item.locator,
-      pointer: item.data,
+      pointer: decodeStateHandlePointer(item.data),
       locks,
       markedForDeletion: numChildren === 0,
       created: item.zk?.ctime ?? null,
@@ -162,8 +165,7 @@ export function zkStateHandleInventory(inv: Inventory, jobGraphsPath: string): S
           jobId,
           key: child.key,
           locator: child.locator,
-          data: child.data,
-          encoding: 'int32-be',
+          value: decodeCheckpointIdCounter(child.data),
           modified: child.zk?.mtime ?? null,
           version: child.zk?.version ?? null,
         })
@@ -190,15 +192,76 @@ export function zkStateHandleInventory(inv: Inventory, jobGraphsPath: string): S
   }
 }
 
+/**
+ * Kubernetes: `jobGraph-<jobId>` / `executionPlan-<jobId>` keys of the cluster map (legacy: the
+ * dispatcher map), `checkpointID-<%019d>` and `counter` keys of the per-job maps
+ * (kubernetes-layout.md §2–§3). Entries have no locks; the delete marker is the wrapper's flag.
+ */
+export function k8sStateHandleInventory(inv: Inventory): StateHandleInventory {
+  const ns = inv.k8s?.namespace ?? inv.root
+  const maps = k8sHaMaps(inv)
+  const clusterMap = [...maps.values()].find((m) => m.kind.kind === 'cluster') ?? [...maps.values()].find((m) => m.kind.kind === 'legacy-leader' && m.kind.component === 'dispatcher')
+  const planMapName = clusterMap?.name ?? `${inv.clusterId}-cluster-config-map`
+  const entry = (e: K8sStateHandleEntry, store: StateHandleEntry['store']): StateHandleEntry => {
+    let checkpointId: number | null = null
+    let nameProblem: string | null = null
+    if (store === 'checkpoints') {
+      if (e.checkpointId === null) nameProblem = `key ${JSON.stringify(e.dataKey)} holds no checkpoint id`
+      else if (e.checkpointId > BigInt(Number.MAX_SAFE_INTEGER)) nameProblem = `checkpoint id ${e.checkpointId} is beyond what haadm represents exactly (2^53)`
+      else checkpointId = Number(e.checkpointId)
+    } else if (e.jobId === null) nameProblem = `key ${JSON.stringify(e.dataKey)} does not end in a job id`
+    return {
+      store,
+      jobId: e.jobId,
+      checkpointId,
+      name: e.dataKey,
+      key: e.key,
+      locator: e.locator,
+      pointer: e.decoded.ok ? ok(e.decoded.value.pointer) : e.decoded,
+      locks: null,
+      markedForDeletion: e.decoded.ok && e.decoded.value.markedForDeletion,
+      created: null,
+      modified: null,
+      version: e.resourceVersion,
+      nameProblem,
+      kubernetes: {configMap: e.configMap, dataKey: e.dataKey, wrapped: e.decoded.ok ? e.decoded.value.wrapped : null},
+    }
+  }
+  const counters: CheckpointCounterEntry[] = k8sCheckpointCounters(inv)
+    .filter((c) => c.present)
+    .map((c) => ({
+      jobId: c.jobId,
+      key: c.key,
+      locator: c.locator,
+      value:
+        c.next === null
+          ? fail(c.problem ?? 'counter is not a number', 0, 'MALFORMED')
+          : c.next > BigInt(Number.MAX_SAFE_INTEGER)
+            ? fail(`counter ${c.next} is out of range`, 0, 'LIMIT')
+            : ok(Number(c.next)),
+      modified: null,
+      version: maps.get(c.configMap)?.meta.resourceVersion ?? null,
+    }))
+  const checkpointJobs = [...new Set([...maps.values()].flatMap((m) => (m.kind.kind === 'job' || m.kind.kind === 'legacy-job' ? [m.kind.jobId] : [])))].sort()
+  return {
+    backend: inv.backend,
+    clusterId: inv.clusterId,
+    root: inv.root,
+    scannedAt: inv.scannedAt,
+    planStore: {key: planMapName, locator: `${ns}/${planMapName}`},
+    plans: k8sExecutionPlanEntries(inv).map((e) => entry(e, 'execution-plans')),
+    checkpoints: k8sCheckpointEntries(inv).map((e) => entry(e, 'checkpoints')),
+    counters,
+    checkpointJobs,
+  }
+}
+
 /** Maps a scanned inventory onto state-handle entries, by backend. */
 export function stateHandleInventory(inv: Inventory, opts: {jobGraphsPath: string}): StateHandleInventory {
   switch (inv.backend) {
     case 'zookeeper':
       return zkStateHandleInventory(inv, opts.jobGraphsPath)
     case 'kubernetes':
-      throw new HaadmError('BACKEND_UNSUPPORTED', 'execution plans and checkpoints on Kubernetes are not available in this version of haadm', {
-        exit: ExitCode.USAGE,
-        hint: 'Use --backend zookeeper, or a haadm release with Kubernetes support.',
-      })
+      return k8sStateHandleInventory(inv)
   }
 }

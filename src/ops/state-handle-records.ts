@@ -3,7 +3,7 @@
  * pointer, the lock holders, the deletion marker, and what Flink does with it on recovery
  * (zookeeper-layout.md §4–§5, kubernetes-layout.md §2–§3).
  */
-import {type StateHandlePointer, decodeStateHandlePointer} from '../codec/state-handle.js'
+import type {StateHandlePointer} from '../codec/state-handle.js'
 import type {LockHolder, StateHandleEntry} from './state-handle-entries.js'
 
 export interface LockSummary {
@@ -70,13 +70,15 @@ export interface StateHandleRecord<T> {
   storage: StorageCheck | null
   /** Only with --deep. */
   content: ContentCheck<T> | null
+  /** Kubernetes only: the ConfigMap and data key, and whether the delete-marker wrapper was there (false: Flink ≤1.14's bare handle). */
+  kubernetes?: {configMap: string; dataKey: string; wrapped: boolean | null}
 }
 
 const sessions = (holders: LockHolder[]) => holders.map((h) => (h.owner ? `0x${h.owner}` : `${h.lockId} (persistent)`)).join(', ')
 
 /** Pure: the record of one entry, before any storage check. */
 export function stateHandleRecord<T>(e: StateHandleEntry): StateHandleRecord<T> {
-  const decoded = decodeStateHandlePointer(e.pointer)
+  const decoded = e.pointer
   const pointer = decoded.ok ? decoded.value : null
   let problem: string | null = decoded.ok ? null : `pointer undecodable: ${decoded.error.reason} (at byte ${decoded.error.offset})`
   if (e.nameProblem) problem = problem ? `${e.nameProblem}; ${problem}` : e.nameProblem
@@ -101,6 +103,7 @@ export function stateHandleRecord<T>(e: StateHandleEntry): StateHandleRecord<T> 
     storage: null,
     content: null,
   }
+  if (e.kubernetes) record.kubernetes = e.kubernetes
   return describeRecord(record, e.store)
 }
 

@@ -6,14 +6,31 @@ import {withBackend} from '../backends/index.js'
 import type {Target} from '../config/target.js'
 import {decodeCompletedCheckpoint} from '../codec/completed-checkpoint.js'
 import {decodeExecutionPlan} from '../codec/execution-plan.js'
-import {decodeStateHandlePointer} from '../codec/state-handle.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type CheckpointRecord, type CheckpointsReport, checkpointsReport} from './checkpoints.js'
 import {listSome} from './job-ids.js'
 import {type PlansReport, planRecords} from './plans.js'
 import {type StateHandleInventory, stateHandleInventory} from './state-handle-entries.js'
-import {type StorageProbe, localStorageProbe} from './storage-probe.js'
-import {verifyStorage} from './storage-verify.js'
+import type {StorageProbe} from './storage-probe.js'
+import {sharedStorageProbe} from './storage-probe-shared.js'
+import {type StorageSummary, type VerifyOptions, verifyStorage} from './storage-verify.js'
+import type {StateHandleRecord} from './state-handle-records.js'
+
+/** Runs verifyStorage with the given probe, or with a shared-storage probe it opens and closes. */
+async function verifyWith<T, R extends StateHandleRecord<T>>(
+  target: Target,
+  probe: StorageProbe | undefined,
+  records: R[],
+  opts: Omit<VerifyOptions<T, R>, 'probe'>,
+): Promise<StorageSummary> {
+  if (probe) return verifyStorage(records, {...opts, probe})
+  const shared = sharedStorageProbe(target)
+  try {
+    return await verifyStorage(records, {...opts, probe: shared})
+  } finally {
+    await shared.close()
+  }
+}
 
 export interface ReadStateHandlesOptions {
   /** Only these jobs (validated job ids); every one must exist, else exit 3. */
@@ -22,7 +39,7 @@ export interface ReadStateHandlesOptions {
   verifyStorage: boolean
   /** Also decode the pointed files (implies verifyStorage). */
   deep: boolean
-  /** Defaults to local files only (plain paths and file: URIs). */
+  /** Defaults to the shared storage module: local files and S3. */
   probe?: StorageProbe
 }
 
@@ -54,8 +71,7 @@ export async function readPlans(target: Target, opts: ReadStateHandlesOptions): 
   }
   const report = planRecords(inv, {jobs: opts.jobs})
   if (opts.verifyStorage || opts.deep) {
-    report.storage = await verifyStorage(report.plans, {
-      probe: opts.probe ?? localStorageProbe(),
+    report.storage = await verifyWith(target, opts.probe, report.plans, {
       storageDir: target.storageDir?.value ?? null,
       clusterId: target.clusterId.value,
       store: 'execution-plans',
@@ -84,8 +100,7 @@ export async function readCheckpoints(target: Target, opts: ReadStateHandlesOpti
   const report = checkpointsReport(inv, {jobs: opts.jobs})
   if (opts.verifyStorage || opts.deep) {
     const records: CheckpointRecord[] = report.jobs.flatMap((j) => j.checkpoints)
-    report.storage = await verifyStorage(records, {
-      probe: opts.probe ?? localStorageProbe(),
+    report.storage = await verifyWith(target, opts.probe, records, {
       storageDir: target.storageDir?.value ?? null,
       clusterId: target.clusterId.value,
       store: 'checkpoints',
@@ -107,9 +122,6 @@ export async function readCheckpoints(target: Target, opts: ReadStateHandlesOpti
 /** Every pointer path in the cluster, both stores, whatever the job filter: what is not an orphan. */
 function allPointerPaths(inv: StateHandleInventory): string[] {
   const paths: string[] = []
-  for (const e of [...inv.plans, ...inv.checkpoints]) {
-    const d = decodeStateHandlePointer(e.pointer)
-    if (d.ok) paths.push(d.value.path)
-  }
+  for (const e of [...inv.plans, ...inv.checkpoints]) if (e.pointer.ok) paths.push(e.pointer.value.path)
   return paths
 }

@@ -116,7 +116,7 @@ describe('checkpointsReport', () => {
     expect(job(B).counter).toMatchObject({present: false, status: 'absent', nextCheckpointId: 1, key: null})
     expect(job(D).counter).toMatchObject({present: true, status: 'undecodable', nextCheckpointId: null})
     expect(job(D).counter.problem).toMatch(/3 byte\(s\), expected 4/)
-    expect(counterRecord({jobId: A, key: 'k', locator: 'l', data: Buffer.from('17'), encoding: 'decimal', modified: null, version: '5'})).toMatchObject({
+    expect(counterRecord({jobId: A, key: 'k', locator: 'l', value: {ok: true, value: 17}, modified: null, version: '5'})).toMatchObject({
       status: 'ok',
       nextCheckpointId: 17,
     })
