@@ -36,8 +36,8 @@ export interface JobNote {
 
 export interface CheckpointJob {
   jobId: string
-  /** The job's execution-plan entry, if any. */
-  plan: {present: boolean; markedForDeletion: boolean; key: string | null}
+  /** The job's execution-plan entry, if any; status: whether its pointer decodes (null when absent). */
+  plan: {present: boolean; status: 'ok' | 'undecodable' | null; markedForDeletion: boolean; key: string | null}
   counter: CounterRecord
   /** Ordered by checkpoint id, as Flink's recovery sorts them. */
   checkpoints: CheckpointRecord[]
@@ -103,7 +103,12 @@ export function checkpointsReport(inv: StateHandleInventory, opts: {jobs?: strin
     const restoreFrom = live.length > 0 ? Math.max(...live.map((c) => c.checkpointId as number)) : null
     const job: CheckpointJob = {
       jobId,
-      plan: {present: plan !== undefined, markedForDeletion: plan?.markedForDeletion ?? false, key: plan?.key ?? null},
+      plan: {
+        present: plan !== undefined,
+        status: plan === undefined ? null : plan.pointer.ok ? 'ok' : 'undecodable',
+        markedForDeletion: plan?.markedForDeletion ?? false,
+        key: plan?.key ?? null,
+      },
       counter,
       checkpoints,
       restoreFrom,
@@ -134,7 +139,7 @@ function jobNotes(job: CheckpointJob, hasJobNode: boolean): JobNote[] {
   const notes: JobNote[] = []
   const note = (kind: JobNoteKind, message: string) => notes.push({jobId: job.jobId, kind, message})
   const hasCheckpointData = job.checkpoints.length > 0 || job.counter.present
-  const planUsable = job.plan.present && !job.plan.markedForDeletion
+  const planUsable = job.plan.present && !job.plan.markedForDeletion && job.plan.status === 'ok'
   if (hasCheckpointData && !planUsable) {
     const what = [
       job.checkpoints.length > 0 ? `${job.checkpoints.length} checkpoint(s)` : null,
@@ -144,15 +149,15 @@ function jobNotes(job: CheckpointJob, hasJobNode: boolean): JobNote[] {
       .join(' and ')
     note(
       'checkpoints-without-plan',
-      `${what} but ${job.plan.present ? 'an execution plan marked for deletion' : 'no execution plan'}: no JobManager recovers this job, so nothing reads them again (a cleanup that did not finish, or a plan removed by hand)`,
+      `${what} but ${!job.plan.present ? 'no execution plan' : job.plan.markedForDeletion ? 'an execution plan marked for deletion' : 'an execution plan that does not decode'}: no JobManager recovers this job, so nothing reads them again (a cleanup that did not finish, or a plan removed by hand)`,
     )
   }
   if (planUsable && !hasCheckpointData) {
     note(
       'plan-without-checkpoints',
       hasJobNode
-        ? 'an execution plan but no checkpoint and no counter: the job is recovered from its plan and starts without a checkpoint'
-        : 'an execution plan but no checkpoint data at all (no jobs/<jobId> node): the job is recovered from its plan and starts without a checkpoint',
+        ? 'an execution plan and an empty checkpoint store (no checkpoint, no counter): the job is recovered from its plan and starts without a checkpoint'
+        : 'an execution plan but no checkpoint data at all: the job is recovered from its plan and starts without a checkpoint',
     )
   }
   const next = job.counter.nextCheckpointId

@@ -49,12 +49,10 @@ export function sharedStorageProbe(target: Pick<Target, 's3'>): ClosableStorageP
       if ('unsupported' in r) return {status: 'unsupported', reason: r.unsupported}
       try {
         const e = await (await r.storage).stat(r.uri)
-        if (e) return {status: 'found', kind: e.kind, size: e.size ?? 0, modified: e.mtime}
-        // Object stores have no directories, only key prefixes: an existing bucket with nothing
-        // under the prefix yet is an empty directory, not an unreachable one.
-        return r.local ? {status: 'missing'} : {status: 'found', kind: 'directory', size: 0, modified: null}
+        return e ? {status: 'found', kind: e.kind, size: e.size ?? 0, modified: e.mtime} : {status: 'missing'}
       } catch (e) {
-        return isNotFound(e) ? {status: 'missing'} : {status: 'error', reason: reason(e)}
+        // stat answers "none" for a missing file; what it throws (a missing bucket, no access) is an error.
+        return {status: 'error', reason: reason(e)}
       }
     },
 
@@ -84,6 +82,11 @@ export function sharedStorageProbe(target: Pick<Target, 's3'>): ClosableStorageP
       } catch (e) {
         return isNotFound(e) ? {status: 'missing'} : {status: 'error', reason: reason(e)}
       }
+    },
+
+    impliedDirectories(path) {
+      // Object stores have no directories, only key prefixes: an empty prefix is an empty directory.
+      return /^s3[ap]?:/i.test(path)
     },
 
     locationKey(path) {

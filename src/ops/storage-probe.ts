@@ -44,6 +44,8 @@ export interface StorageProbe {
   list(dir: string): Promise<ProbeList>
   /** A key under which two spellings of the same location compare equal. */
   locationKey(path: string): string
+  /** True where directories exist only as key prefixes (object stores): a "missing" directory is an empty one. */
+  impliedDirectories?(path: string): boolean
 }
 
 /** The scheme of a Flink path string (Path's rule: text before a ':' that comes before any '/'), or null. */

@@ -89,7 +89,7 @@ export async function verifyStorage<T, R extends StateHandleRecord<T>>(records: 
     summary.orphansNote = 'no storageDir given (--storage-dir, high-availability.storageDir): orphan files not listed'
   } else {
     const root = await probe.stat(storageDir)
-    if (root.status === 'found' && root.kind === 'directory') summary.reachable = true
+    if ((root.status === 'found' && root.kind === 'directory') || (root.status === 'missing' && probe.impliedDirectories?.(storageDir))) summary.reachable = true
     else if (root.status === 'found') summary.problem = `storageDir ${storageDir} is not a directory`
     else if (root.status === 'missing') summary.problem = `storageDir ${storageDir} does not exist`
     else summary.problem = `storageDir ${storageDir}: ${root.reason}`

@@ -6,7 +6,13 @@ import {renderTable} from './table.js'
 const iso = (ms: number | null) => (ms === null ? '?' : new Date(ms).toISOString())
 
 function jobHeader(j: CheckpointJob): string {
-  const plan = j.plan.present ? (j.plan.markedForDeletion ? chalk.red('plan marked for deletion') : 'plan present') : chalk.yellow('no plan')
+  const plan = !j.plan.present
+    ? chalk.yellow('no plan')
+    : j.plan.markedForDeletion
+      ? chalk.red('plan marked for deletion')
+      : j.plan.status === 'undecodable'
+        ? chalk.red('plan undecodable')
+        : 'plan present'
   const counter =
     j.counter.status === 'undecodable'
       ? chalk.red(`counter undecodable: ${j.counter.problem}`)

@@ -81,7 +81,7 @@ describe('haadm checkpoints on a Flink cluster', () => {
       expect(a.checkpoints.map((c: any) => c.state)).toEqual(['locked', 'marked-for-deletion', 'locked'])
       expect(a.checkpoints[0].locks.count).toBe(2)
       expect(a.restoreFrom).toBe(3)
-      expect(a.plan).toEqual({present: true, markedForDeletion: false, key: `jobgraphs/${A}`})
+      expect(a.plan).toEqual({present: true, status: 'ok', markedForDeletion: false, key: `jobgraphs/${A}`})
       const b = report.jobs.find((j: any) => j.jobId === B)
       expect(b).toMatchObject({checkpoints: [], restoreFrom: null, counter: {nextCheckpointId: 1, present: true}, notes: []})
       const d = report.jobs.find((j: any) => j.jobId === D)

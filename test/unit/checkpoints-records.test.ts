@@ -108,7 +108,7 @@ describe('checkpointsReport', () => {
     expect(garbage.status).toBe('undecodable')
     expect(garbage.problem).toMatch(/checkpoint entry name "garbage" is not a number; pointer undecodable/)
     expect(a.counter).toMatchObject({present: true, status: 'ok', nextCheckpointId: 13, key: `jobs/${A}/checkpoint_id_counter`, problem: null})
-    expect(a.plan).toEqual({present: true, markedForDeletion: false, key: `jobgraphs/${A}`})
+    expect(a.plan).toEqual({present: true, status: 'ok', markedForDeletion: false, key: `jobgraphs/${A}`})
     expect(a.notes).toEqual([])
   })
 
@@ -130,7 +130,7 @@ describe('checkpointsReport', () => {
     ])
     expect(job(C).notes[0]!.message).toMatch(/^a checkpoint id counter but no execution plan/)
     expect(job(D).notes[0]!.message).toMatch(/^1 checkpoint\(s\) and a checkpoint id counter but an execution plan marked for deletion/)
-    expect(job(B).notes[0]!.message).toMatch(/no checkpoint data at all/)
+    expect(job(B).notes[0]!.message).toMatch(/^an execution plan but no checkpoint data at all/)
     expect(job(B).checkpoints).toEqual([])
     expect(job(B).restoreFrom).toBeNull()
   })
