@@ -117,12 +117,12 @@ export function zkStateHandleInventory(inv: Inventory, jobGraphsPath: string): S
 
   const entry = (item: RawItem, store: StateHandleEntry['store'], jobId: string | null, checkpointId: number | null, nameProblem: string | null): StateHandleEntry => {
     const locksNode = childrenOf(item.key).find((c) => baseName(c.key) === LOCKS)
-    const locks: LockHolder[] = locksNode
-      ? childrenOf(locksNode.key).map((l) => {
-          const owner = l.zk && l.zk.ephemeralOwner !== '0' ? l.zk.ephemeralOwner : null
-          return {lockId: baseName(l.key), owner, alive: owner !== null, since: l.zk?.ctime ?? null, locator: l.locator}
-        })
-      : []
+    // 1.15+: locks/<lockId>. Before 1.15 the lock was the entry's own child <lockId>, with no locks node.
+    const lockItems = locksNode ? childrenOf(locksNode.key) : childrenOf(item.key)
+    const locks: LockHolder[] = lockItems.map((l) => {
+      const owner = l.zk && l.zk.ephemeralOwner !== '0' ? l.zk.ephemeralOwner : null
+      return {lockId: baseName(l.key), owner, alive: owner !== null, since: l.zk?.ctime ?? null, locator: l.locator}
+    })
     // Flink's definition (ZooKeeperStateHandleStore.isNotMarkedForDeletion): numChildren > 0.
     const numChildren = item.zk?.numChildren ?? childrenOf(item.key).length
     return {

@@ -118,6 +118,16 @@ describe('zkStateHandleInventory + planRecords', () => {
     expect(junk.evidence).toMatch(/persistent lock node/)
   })
 
+  it('reads the lock children Flink before 1.15 put directly under the entry', () => {
+    const legacy = [
+      node('jobgraphs', {children: 1}),
+      node(`jobgraphs/${JOB_A}`, {data: pointer('/mnt/ha/default/submittedJobGraph0123456789ab', 5), children: 1}),
+      node(`jobgraphs/${JOB_A}/9c6a1f0e-0000-4000-8000-000000000001`, {owner: '10000cccc'}),
+    ]
+    const rec = planRecords(zkStateHandleInventory(inv(legacy), '/jobgraphs')).plans[0]!
+    expect(rec).toMatchObject({state: 'locked', markedForDeletion: false, locks: {count: 1, live: 1, holders: [{lockId: '9c6a1f0e-0000-4000-8000-000000000001', owner: '10000cccc'}]}})
+  })
+
   it('filters by job and honours another jobgraphs path', () => {
     expect(planRecords(zkStateHandleInventory(inv(items), '/jobgraphs'), {jobs: [JOB_B]}).plans.map((p) => p.jobId)).toEqual([JOB_B])
     const moved = items.map((i) => ({...i, key: i.key.replace(/^jobgraphs/, 'custom/graphs')}))
