@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'JRS_PATH_MISSING'
   | 'JRS_ENTRY_NOT_FOUND'
   | 'BACKUP_FAILED'
+  | 'INVALID_JOB_ID'
+  | 'JOB_NOT_FOUND'
   | 'UNEXPECTED'
 
 /** An error as a value: what went wrong, which exit code it maps to, and what the user can do. */

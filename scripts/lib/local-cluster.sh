@@ -17,7 +17,7 @@ local_cluster_cleanup() {
 }
 
 _lc_ruok() {
-  node -e "const c=require('net').connect($1,'127.0.0.1',()=>c.end('ruok'));let d='';c.on('data',x=>d+=x);c.on('close',()=>console.log(d));c.on('error',()=>console.log(''))"
+  node -e "const c=require('net').connect($1,'127.0.0.1',()=>c.end('ruok'));c.setTimeout(2000,()=>c.destroy());let d='';c.on('data',x=>d+=x);c.on('close',()=>console.log(d));c.on('error',()=>console.log(''))"
 }
 
 # Starts ZooKeeper; sets LC_PORT and LC_QUORUM.
@@ -48,7 +48,7 @@ CFG
 # Starts the fixture writer with the given arguments and waits for its READY line. `echo close >&3` ends it.
 local_cluster_start_fixture() {
   mkdir -p "$LC_WORK/classes"
-  javac -nowarn -encoding UTF-8 -d "$LC_WORK/classes" -cp "$LC_JARS" $(find test/java/fixture -name '*.java')
+  javac -nowarn -encoding UTF-8 -d "$LC_WORK/classes" -cp "$LC_JARS" $(find test/java/fixture test/java/stubs -name '*.java')
   mkfifo "$LC_WORK/ctl"
   java -cp "$LC_WORK/classes:$LC_JARS" haadm.fixtures.FlinkHaFixture --connect "$LC_QUORUM" "$@" \
     <"$LC_WORK/ctl" >"$LC_WORK/fixture.out" 2>"$LC_WORK/fixture.err" &

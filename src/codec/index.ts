@@ -48,3 +48,19 @@ export {
   decodeStateHandlePointer,
   percentDecode,
 } from './state-handle.js'
+export {ABSTRACT_ID_CLASS, JOB_ID_CLASS, JOB_ID_SERIAL_VERSION_UID, formatJobId, isJobIdText, jobIdText} from './job-id.js'
+export {
+  INITIAL_CHECKPOINT_ID,
+  KUBERNETES_CHECKPOINT_KEY_PREFIX,
+  checkpointEntryName,
+  checkpointIdFromName,
+  decodeCheckpointIdCounter,
+  parseCheckpointIdCounterText,
+} from './checkpoint-id.js'
+export {
+  COMPLETED_CHECKPOINT_CLASS,
+  COMPLETED_CHECKPOINT_SERIAL_VERSION_UID,
+  type CompletedCheckpointInfo,
+  decodeCompletedCheckpoint,
+} from './completed-checkpoint.js'
+export {JOB_GRAPH_CLASS, STREAM_GRAPH_CLASS, type ExecutionPlanInfo, decodeExecutionPlan} from './execution-plan.js'

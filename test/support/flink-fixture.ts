@@ -1,6 +1,8 @@
 // Runs test/java/fixture/haadm/fixtures/FlinkHaFixture.java: N simulated JobManagers (one
 // ZooKeeper session each, Curator LeaderLatch) that write Flink's leader znodes exactly the way
-// Flink 1.15–2.x does, and keep their sessions alive until told to stop.
+// Flink 1.15–2.x does, and keep their sessions alive until told to stop. With storageDir, the
+// leader also writes execution plans, checkpoints and their counters, and the files they point to
+// (HaStoreWriter.java), with the stand-in Flink classes of test/java/stubs.
 
 import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
@@ -43,6 +45,28 @@ export interface FlinkFixtureOptions {
   sessionTimeoutMs?: number
   /** How long to wait for READY, default 30 s. */
   readyTimeoutMs?: number
+
+  // ---- execution plans, checkpoints and storageDir files (HaStoreWriter.java); all need storageDir
+  /** high-availability.storageDir: a local directory or file: URI the fixture writes files into. */
+  storageDir?: string
+  /** high-availability.zookeeper.path.jobgraphs, default "/jobgraphs". */
+  jobGraphsPath?: string
+  /** Job ids that get an execution-plan (job graph) entry. */
+  jobGraphs?: string[]
+  /** File prefix of execution plans: 1.x "submittedJobGraph" (default), 2.x "submittedExecutionPlan". */
+  planPrefix?: 'submittedJobGraph' | 'submittedExecutionPlan'
+  /** Object in the execution-plan file: JobGraph (default) or the 2.x StreamGraph. */
+  planClass?: 'JobGraph' | 'StreamGraph'
+  /** Job id → number of completed checkpoints (ids 1..n from the SharedCount counter); 0 writes only the counter. */
+  checkpoints?: Record<string, number>
+  /** Base directory of the checkpoints' chk-<id> directories (external pointers), default <storageDir>/checkpoints. */
+  checkpointsDir?: string
+  /** Entries to leave marked for deletion: "<jobId>" (its plan) or "<jobId>/<checkpointId>". */
+  markDeleted?: string[]
+  /** Files to write in <storageDir>/<cluster-id> that no entry points to, by prefix. */
+  orphans?: Array<'completedCheckpoint' | 'submittedJobGraph' | 'submittedExecutionPlan'>
+  /** JobManager sessions (leader first) that hold a lock on every entry, default 1. */
+  lockers?: number
 }
 
 export interface FixtureLatchNode {
@@ -86,6 +110,74 @@ export interface FixtureLeaderRecord {
   contender: number | null
 }
 
+/** One EPHEMERAL `locks/<lockId>` child: a store instance's lock, owned by its JobManager's session. */
+export interface FixtureLock {
+  /** The store instance's lock node name (a UUID). */
+  lockId: string
+  /** ZooKeeper session that owns it, hex without 0x. */
+  ownerSession: string
+  /** Absolute znode path. */
+  path: string
+}
+
+/** A state-handle entry and the file its RetrievableStreamStateHandle points to. */
+export interface FixtureStateHandle {
+  /** Absolute znode path of the entry. */
+  path: string
+  /** `<prefix><12 hex>` */
+  fileName: string
+  /** The URI string serialized in the handle (java.net.URI.toString()). */
+  uri: string
+  /** The file on the local disk. */
+  filePath: string
+  /** The handle's stateSize: the file length. */
+  stateSize: number
+  /** Flink's releaseAndTryRemove was cut short after deleting `locks`: no locks, no children. */
+  markedForDeletion: boolean
+  /** Empty when marked for deletion. */
+  locks: FixtureLock[]
+}
+
+export interface FixturePlan extends FixtureStateHandle {
+  jobId: string
+  prefix: 'submittedJobGraph' | 'submittedExecutionPlan'
+  className: string
+  jobName: string
+  jobType: string
+}
+
+export interface FixtureCheckpoint extends FixtureStateHandle {
+  checkpointId: number
+  /** `%019d` */
+  name: string
+  timestamp: number
+  completionTimestamp: number
+  externalPointer: string
+}
+
+export interface FixtureCheckpointStore {
+  jobId: string
+  /** Absolute path of `jobs/<jobId>/checkpoint_id_counter`. */
+  counterPath: string
+  /** The counter's value after the last checkpoint: the next id Flink hands out. */
+  counter: number
+  checkpoints: FixtureCheckpoint[]
+}
+
+export interface FixtureStore {
+  storageDir: string | null
+  /** `<storageDir>/<cluster-id>` as Flink's Path prints it. */
+  clusterStoragePath: string | null
+  /** Absolute znode path of the job graph store, null when nothing was written. */
+  jobGraphsPath: string | null
+  planPrefix: string
+  /** By job id. */
+  plans: Record<string, FixturePlan>
+  /** By job id. */
+  checkpoints: Record<string, FixtureCheckpointStore>
+  orphans: Array<{prefix: string; fileName: string; uri: string; filePath: string; stateSize: number}>
+}
+
 export interface FlinkFixtureReady {
   /** "/<root>/<cluster-id>" as Flink's generateZookeeperPath builds it, e.g. "/flink/default". */
   namespace: string
@@ -100,6 +192,8 @@ export interface FlinkFixtureReady {
   components: Record<ClusterComponent, FixtureLeaderRecord>
   /** By job id. */
   jobs: Record<string, FixtureLeaderRecord>
+  /** Execution plans, checkpoints, counters and files written with storageDir (empty otherwise). */
+  store: FixtureStore
 }
 
 export interface FlinkFixture {
@@ -154,7 +248,7 @@ async function fixtureClasspath(): Promise<string> {
     }
   }
   try {
-    classpath = compileJava(['fixture'], true)
+    classpath = compileJava(['fixture', 'stubs'], true)
   } finally {
     rmSync(lock, {recursive: true, force: true})
   }
@@ -191,6 +285,17 @@ function fixtureArgs(connectString: string, o: FlinkFixtureOptions): string[] {
   for (const e of typeof o.emptyLeader === 'string' ? [o.emptyLeader] : (o.emptyLeader ?? [])) a.push('--empty-leader', e)
   if (o.perComponentSessions === true) a.push('--per-component-sessions')
   if (o.sessionTimeoutMs !== undefined) a.push('--session-timeout', String(o.sessionTimeoutMs))
+  if (o.storageDir !== undefined) a.push('--storage-dir', o.storageDir)
+  if (o.jobGraphsPath !== undefined) a.push('--jobgraphs-path', o.jobGraphsPath)
+  if (o.jobGraphs !== undefined && o.jobGraphs.length > 0) a.push('--job-graphs', o.jobGraphs.join(','))
+  if (o.planPrefix !== undefined) a.push('--plan-prefix', o.planPrefix)
+  if (o.planClass !== undefined) a.push('--plan-class', o.planClass)
+  const cps = Object.entries(o.checkpoints ?? {})
+  if (cps.length > 0) a.push('--checkpoints', cps.map(([job, n]) => `${job}:${n}`).join(','))
+  if (o.checkpointsDir !== undefined) a.push('--checkpoints-dir', o.checkpointsDir)
+  for (const m of o.markDeleted ?? []) a.push('--mark-deleted', m)
+  for (const p of o.orphans ?? []) a.push('--orphan', p)
+  if (o.lockers !== undefined) a.push('--lockers', String(o.lockers))
   return a
 }
 

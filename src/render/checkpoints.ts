@@ -1,0 +1,65 @@
+import type {CheckpointJob, CheckpointRecord, CheckpointsReport} from '../ops/checkpoints.js'
+import {chalk} from './colour.js'
+import {fileCell, locksCell, recordFindings, renderStorageSummary, sizeCell, stateCell, storageCell} from './state-handles.js'
+import {renderTable} from './table.js'
+
+const iso = (ms: number | null) => (ms === null ? '?' : new Date(ms).toISOString())
+
+function jobHeader(j: CheckpointJob): string {
+  const plan = !j.plan.present
+    ? chalk.yellow('no plan')
+    : j.plan.markedForDeletion
+      ? chalk.red('plan marked for deletion')
+      : j.plan.status === 'undecodable'
+        ? chalk.red('plan undecodable')
+        : 'plan present'
+  const counter =
+    j.counter.status === 'undecodable'
+      ? chalk.red(`counter undecodable: ${j.counter.problem}`)
+      : `next checkpoint id ${j.counter.nextCheckpointId}${j.counter.present ? '' : ' (no counter: Flink starts at 1)'}`
+  const restore = j.restoreFrom === null ? 'no checkpoint to restore from' : `restores from checkpoint ${j.restoreFrom}`
+  return chalk.bold(`job ${j.jobId}`) + `: ${plan}; ${counter}; ${restore}`
+}
+
+export function renderCheckpoints(report: CheckpointsReport): string {
+  const out: string[] = []
+  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root}): completed checkpoints`))
+  if (report.jobs.length === 0) out.push('no jobs with execution plans or checkpoint data')
+  const verify = report.storage !== null
+  for (const j of report.jobs) {
+    out.push('', jobHeader(j))
+    if (j.checkpoints.length === 0) {
+      out.push('  no retained checkpoints')
+      continue
+    }
+    const head = ['ID', 'STATE', 'LOCKS', 'SIZE', 'FILE', 'MODIFIED', ...(verify ? ['STORAGE'] : [])]
+    const table = renderTable(
+      head,
+      j.checkpoints.map((r) => [
+        r.checkpointId === null ? r.name : String(r.checkpointId),
+        stateCell(r),
+        locksCell(r),
+        sizeCell(r),
+        fileCell(r),
+        r.modified ?? '-',
+        ...(verify ? [storageCell(r)] : []),
+      ]),
+    )
+    out.push(...table.split('\n').map((l) => `  ${l}`))
+    for (const r of j.checkpoints) {
+      const d = r.content?.decoded
+      if (!d) continue
+      out.push(
+        `  ${r.checkpointId ?? r.name}: ${d.checkpointType ?? 'checkpoint'} triggered ${iso(d.triggerTimestamp)}, completed ${iso(d.completionTimestamp)}, at ${d.externalPointer ?? '?'}`,
+      )
+      for (const p of d.problems) out.push(chalk.yellow(`  ${r.checkpointId ?? r.name}: content: ${p}`))
+    }
+  }
+  const label = (r: CheckpointRecord) => `job ${r.jobId} checkpoint ${r.checkpointId ?? r.name}`
+  const findings = recordFindings(label, report.jobs.flatMap((j) => j.checkpoints))
+  const notes = report.notes.map((n) => chalk.yellow(`note: job ${n.jobId}: ${n.message}`))
+  const counters = report.jobs.filter((j) => j.counter.problem).map((j) => chalk.red(`job ${j.jobId}: ${j.counter.key}: ${j.counter.problem}`))
+  if (findings.length + notes.length + counters.length > 0) out.push('')
+  out.push(...counters, ...findings, ...notes, ...renderStorageSummary(report.storage))
+  return out.join('\n')
+}

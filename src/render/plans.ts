@@ -1,0 +1,35 @@
+import type {PlanRecord, PlansReport} from '../ops/plans.js'
+import {chalk} from './colour.js'
+import {fileCell, locksCell, recordFindings, renderStorageSummary, sizeCell, stateCell, storageCell} from './state-handles.js'
+import {renderTable} from './table.js'
+
+const label = (r: PlanRecord) => `job ${r.jobId ?? r.name}`
+
+export function renderPlans(report: PlansReport): string {
+  const out: string[] = []
+  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root}): execution plans in ${report.store.locator}`))
+  if (report.plans.length === 0) {
+    out.push('no execution plans: no JobManager will recover a job of this cluster')
+  } else {
+    const verify = report.storage !== null
+    const head = ['JOB', 'STATE', 'LOCKS', 'SIZE', 'FILE', 'MODIFIED', ...(verify ? ['STORAGE'] : [])]
+    out.push(
+      renderTable(
+        head,
+        report.plans.map((r) => [r.jobId ?? r.name, stateCell(r), locksCell(r), sizeCell(r), fileCell(r), r.modified ?? '-', ...(verify ? [storageCell(r)] : [])]),
+      ),
+    )
+    for (const r of report.plans) {
+      const d = r.content?.decoded
+      if (d) {
+        const savepoint = d.savepointPath ? `, submitted to restore from ${d.savepointPath}` : ''
+        out.push(`${label(r)}: ${d.kind} "${d.jobName ?? '?'}", type ${d.jobType ?? '?'}${savepoint}`)
+        for (const p of d.problems) out.push(chalk.yellow(`${label(r)}: content: ${p}`))
+      }
+    }
+    const recoverable = report.plans.filter((r) => r.recoverable).length
+    out.push(`${recoverable} of ${report.plans.length} execution plan(s) would be recovered by the next leader`)
+  }
+  out.push(...recordFindings(label, report.plans), ...renderStorageSummary(report.storage))
+  return out.join('\n')
+}

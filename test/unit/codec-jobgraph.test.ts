@@ -1,0 +1,131 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {type DecodeResult, JOB_GRAPH_CLASS, STREAM_GRAPH_CLASS, decodeExecutionPlan} from '../../src/codec/index.js'
+import {compileJava, runJava} from '../support/java.js'
+
+// submittedJobGraph / submittedExecutionPlan files written by a real JVM with stand-ins of Flink's
+// JobGraph and StreamGraph (test/java/stubs/haadm/fixtures/HaFileSamples.java).
+type Manifest = Record<string, Record<string, unknown> & {file: string; length: number}>
+let dir: string
+let manifest: Manifest
+const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, manifest[name]!.file)))
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'haadm-jg-'))
+  // Test files compile the same sources in parallel into one cache folder; retry a lost race.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const classpath = compileJava(['stubs'], false)
+      manifest = JSON.parse(runJava(classpath, 'haadm.fixtures.HaFileSamples', [dir]).toString('utf8')) as Manifest
+      return
+    } catch (e) {
+      if (attempt >= 3) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 * attempt)
+    }
+  }
+})
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+function value<T>(r: DecodeResult<T>): T {
+  if (!r.ok) throw new Error(`decode failed at ${r.error.offset}: ${r.error.reason}`)
+  return r.value
+}
+function failure<T>(r: DecodeResult<T>) {
+  if (r.ok) throw new Error(`expected a decode error, got ${JSON.stringify(r.value)}`)
+  return r.error
+}
+function patch(bytes: Uint8Array, from: string | number[], to: string | number[]): Uint8Array {
+  const buf = Buffer.from(bytes)
+  const at = buf.indexOf(Buffer.from(from as string))
+  expect(at, `${String(from)} in the sample`).toBeGreaterThan(0)
+  Buffer.from(to as string).copy(buf, at)
+  return new Uint8Array(buf)
+}
+
+const PLANS = ['jobgraph-streaming', 'jobgraph-batch-savepoint', 'streamgraph']
+
+describe('decodeExecutionPlan', () => {
+  it.each(PLANS)('decodes %s as the JVM wrote it', (name) => {
+    const m = manifest[name]!
+    expect(value(decodeExecutionPlan(sample(name)))).toEqual({
+      className: m['className'],
+      kind: (m['className'] as string).slice((m['className'] as string).lastIndexOf('.') + 1),
+      jobId: m['jobId'],
+      jobName: m['jobName'],
+      jobType: m['jobType'],
+      savepointPath: m['savepointPath'],
+      problems: [],
+    })
+  })
+
+  it("knows JobGraph's jobID and 2.x StreamGraph's jobId", () => {
+    expect(value(decodeExecutionPlan(sample('jobgraph-streaming'))).className).toBe(JOB_GRAPH_CLASS)
+    expect(value(decodeExecutionPlan(sample('streamgraph'))).className).toBe(STREAM_GRAPH_CLASS)
+    // Non-ASCII job names survive modified UTF-8.
+    expect(value(decodeExecutionPlan(sample('jobgraph-streaming'))).jobName).toBe('WordCount über €')
+  })
+
+  it('reports an unknown class by name, and a non-object', () => {
+    const uuid = failure(decodeExecutionPlan(sample('not-a-plan-uuid')))
+    expect(uuid).toMatchObject({code: 'UNEXPECTED', offset: 4})
+    expect(uuid.reason).toBe('unknown class java.util.UUID: not a JobGraph or StreamGraph')
+    expect(failure(decodeExecutionPlan(sample('checkpoint-file'))).reason).toMatch(/unknown class org\.apache\.flink\.runtime\.checkpoint\.CompletedCheckpoint/)
+    expect(failure(decodeExecutionPlan(sample('not-a-plan-string'))).reason).toMatch(/found string/)
+    expect(failure(decodeExecutionPlan(sample('counter-11'))).code).toBe('MALFORMED')
+  })
+
+  it('keeps decoding when a field is odd, and says which', () => {
+    const original = sample('jobgraph-batch-savepoint')
+    const noName = value(decodeExecutionPlan(patch(original, 'jobName', 'jobNamf')))
+    expect(noName.jobName).toBeNull()
+    expect(noName.problems).toContain('JobGraph.jobName is missing')
+    expect(noName.jobId).toBe('fedcba9876543210fedcba9876543210')
+
+    const noId = value(decodeExecutionPlan(patch(original, '\x00\x05jobID', '\x00\x05jobIX')))
+    expect(noId.jobId).toBeNull()
+    expect(noId.problems).toContain('JobGraph.jobID is missing')
+
+    const noType = value(decodeExecutionPlan(patch(original, 'jobType', 'jobTypf')))
+    expect(noType.jobType).toBeNull()
+    expect(noType.problems).toEqual([])
+
+    const noRestore = value(decodeExecutionPlan(patch(original, 'restorePath', 'restorePatX')))
+    expect(noRestore.savepointPath).toBeNull()
+
+    const wrongUid = value(decodeExecutionPlan(patch(original, [0x4a, 0x6f, 0x62, 0x47, 0x72, 0x61, 0x70, 0x68, 0, 0, 0, 0, 0, 0, 0, 1], [0x4a, 0x6f, 0x62, 0x47, 0x72, 0x61, 0x70, 0x68, 0, 0, 0, 0, 0, 0, 0, 2])))
+    expect(wrongUid.problems.join()).toMatch(/serialVersionUID 2 differs from Flink's 1/)
+  })
+
+  it('returns a typed error for every truncation, never an exception', () => {
+    for (const name of PLANS) {
+      const bytes = sample(name)
+      for (let n = 0; n < bytes.length; n++) {
+        const r = decodeExecutionPlan(bytes.subarray(0, n))
+        expect(r.ok, `${name} cut at ${n}`).toBe(false)
+        if (!r.ok) expect(['TRUNCATED', 'MALFORMED']).toContain(r.error.code)
+      }
+    }
+  })
+
+  it('survives corrupted bytes: every single-byte change gives a typed result', () => {
+    for (const name of PLANS) {
+      const bytes = sample(name)
+      let errors = 0
+      for (let i = 0; i < bytes.length; i++) {
+        for (const b of [0x00, 0x70, 0x71, 0x7e, 0xff]) {
+          const copy = Uint8Array.from(bytes)
+          copy[i] = b
+          const r = decodeExecutionPlan(copy)
+          if (!r.ok) {
+            errors++
+            expect(r.error.code).not.toBe('INTERNAL')
+          } else expect(Array.isArray(r.value.problems)).toBe(true)
+        }
+      }
+      expect(errors).toBeGreaterThan(0)
+    }
+    expect(failure(decodeExecutionPlan(new Uint8Array(0))).code).toBe('TRUNCATED')
+  })
+})
