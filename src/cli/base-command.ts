@@ -6,7 +6,8 @@ import {configureColour} from '../render/colour.js'
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
-  status: 0 | 5
+  /** The exit code: 0, or 4 / 5 when a result comes with a refusal (dry run) or a partial failure. */
+  status: number
   result: T
   warnings: string[]
 }
@@ -38,7 +39,7 @@ export abstract class HaadmCommand extends Command {
   }
 
   protected override toSuccessJson(result: unknown): JsonSuccess<unknown> {
-    return {status: process.exitCode === ExitCode.PARTIAL ? 5 : 0, result, warnings: this.warnings}
+    return {status: typeof process.exitCode === 'number' ? process.exitCode : 0, result, warnings: this.warnings}
   }
 
   protected override toErrorJson(err: unknown): JsonFailure {

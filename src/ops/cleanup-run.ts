@@ -75,13 +75,14 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
         throw new HaadmError('NOT_FOUND', `cluster ${plan.clusterId} holds nothing for job ${opts.jobId}`, {exit: ExitCode.UNREACHABLE})
       return result(plan, opts, [])
     }
+    // A dry run shows the plan even for a live cluster; the command then exits 4, as the real run would.
+    if (opts.dryRun) return result(plan, opts, [])
     if (plan.liveEvidence.length > 0 && !opts.force)
       throw new HaadmError('LIVE_CLUSTER', `refusing: ${plan.scope === 'job' ? `job ${opts.jobId}` : `cluster ${plan.clusterId}`} is alive: ${plan.liveEvidence[0]}`, {
         exit: ExitCode.REFUSED,
-        hint: `Stop the JobManagers first${plan.liveEvidence.length > 1 ? ` (${plan.liveEvidence.length} signs of life, see --dry-run)` : ''}; --force removes it anyway.`,
+        hint: `Stop the JobManagers first${plan.liveEvidence.length > 1 ? ` (${plan.liveEvidence.length} signs of life: --dry-run lists them)` : ''}; --force removes it anyway.`,
         details: {evidence: plan.liveEvidence},
       })
-    if (opts.dryRun) return result(plan, opts, [])
     if (!canRemove(backend))
       throw usageError('a snapshot is read-only: it can show a plan (--dry-run) but not remove anything', 'Run against the live store.')
     await opts.confirm(plan)
