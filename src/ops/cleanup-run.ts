@@ -3,7 +3,8 @@ import {type Backend, canRemove, type RawItem, type RemovalOutcome, type Removal
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {writeSnapshot} from '../snapshot/io.js'
-import {planStorageCleanup, removeStorage} from './cleanup-storage.js'
+import {planStorageCleanup, pointedFiles, removeStorage, type StorageStep} from './cleanup-storage.js'
+import {stateHandleInventory} from './state-handle-entries.js'
 import {type CleanupPlan, type CleanupResult, JOB_ID, jobSubtrees, planCleanup, summarize} from './cleanup.js'
 
 export interface CleanupOptions {
@@ -68,6 +69,14 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
     if (!target.snapshot) {
       const storage = await planStorageCleanup(target, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
       plan.storage = storage.steps
+      if (opts.jobId && items.length > 0) {
+        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove).
+        const sh = stateHandleInventory({backend: plan.backend, clusterId: plan.clusterId, root: plan.root, scannedAt: '', items}, {jobGraphsPath: target.zookeeper.jobGraphsPath.value})
+        const uris = [...sh.plans, ...sh.checkpoints].filter((e) => e.jobId === opts.jobId && e.pointer.ok).map((e) => (e.pointer.ok ? e.pointer.value.uri : ''))
+        const pointed = pointedFiles(uris, opts.jobId)
+        plan.storage.unshift(...pointed.steps)
+        warnings.push(...pointed.warnings)
+      }
       if (plan.metadata.length > 0 || plan.storage.length > 0) warnings.push(...storage.warnings)
     }
     if (plan.metadata.length === 0 && plan.storage.length === 0) {
@@ -96,18 +105,34 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
         opts.progress?.(outcomes.length, total)
       }
     }
-    await run(plan.metadata)
+    const removeFiles = async (steps: StorageStep[]) => {
+      if (steps.length === 0) return
+      if (outcomes.some((o) => o.status === 'failed')) {
+        warnings.push('the metadata was not removed completely, so the storageDir files were left alone')
+        return
+      }
+      for await (const o of removeStorage(target, steps)) {
+        outcomes.push(o)
+        opts.progress?.(outcomes.length, total)
+      }
+    }
+    const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
+    const later = plan.storage.filter((st) => st.phase !== 'entries')
+    if (plan.backend === 'zookeeper' && entryFiles.length > 0) {
+      // Flink's crash-safe order: lock nodes (the entries become marked for deletion), the files, the entries.
+      const isLock = (key: string) => /(^|\/)locks(\/|$)/.test(key)
+      await run(plan.metadata.filter((m) => isLock(m.key)))
+      await removeFiles(entryFiles)
+      await run(plan.metadata.filter((m) => !isLock(m.key)))
+    } else {
+      // Without lock nodes to mark entries (Kubernetes), entries go first: a crash then leaks a file, never a dangling pointer.
+      await run(plan.metadata)
+      await removeFiles(entryFiles)
+    }
     // Flink's order: the empty parents only after the cluster's own subtree is gone.
     if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
-    // Flink's order: files only once the metadata that points at them is gone (else "Cannot delete HA blobs").
-    if (plan.storage.length > 0) {
-      if (outcomes.some((o) => o.status === 'failed')) warnings.push('the metadata was not removed completely, so the storageDir files were left alone')
-      else
-        for await (const o of removeStorage(target, plan.storage)) {
-          outcomes.push(o)
-          opts.progress?.(outcomes.length, total)
-        }
-    }
+    // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
+    await removeFiles(later)
     return result(plan, opts, outcomes, await remaining(backend, plan, target.zookeeper.jobGraphsPath.value))
   } finally {
     await backend.close()

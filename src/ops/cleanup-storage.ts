@@ -1,6 +1,6 @@
 import type {Target} from '../config/target.js'
 import {HaadmError} from '../errors.js'
-import {joinUri, openStorage, type Storage} from '../storage/index.js'
+import {joinUri, openStorage, parseLocation, type Storage} from '../storage/index.js'
 
 /** A storage step of a cleanup: one directory removed recursively, or a list of files. */
 export interface StorageStep {
@@ -9,6 +9,32 @@ export interface StorageStep {
   uri: string
   /** For `files`: each file; for `directory`: empty (everything below `uri`). */
   files: string[]
+  /**
+   * `entries`: files that metadata entries point at, removed between the entries' lock nodes and the
+   * entries themselves (Flink's releaseAndTryRemove order); `after` (default): once all metadata is gone.
+   */
+  phase?: 'entries' | 'after'
+}
+
+/** The files one job's execution plan and checkpoint entries point at, grouped by filesystem. */
+export function pointedFiles(uris: string[], jobId: string): {steps: StorageStep[]; warnings: string[]} {
+  const groups = new Map<string, string[]>()
+  const warnings: string[] = []
+  for (const uri of uris) {
+    let key: string
+    try {
+      const loc = parseLocation(uri)
+      key = loc.kind === 'local' ? 'local' : `${loc.kind}`
+    } catch (err) {
+      warnings.push(`${uri} is not removed: ${err instanceof Error ? err.message : String(err)}`)
+      continue
+    }
+    groups.set(key, [...(groups.get(key) ?? []), uri])
+  }
+  return {
+    steps: [...groups.values()].map((files) => ({kind: 'files' as const, what: `execution plan and checkpoint files of job ${jobId}`, uri: files[0], files, phase: 'entries' as const})),
+    warnings,
+  }
 }
 
 /** Files Flink names `<prefix><12 hex>` in `<storageDir>/<cluster-id>/` (FileUtils.getRandomFilename). */

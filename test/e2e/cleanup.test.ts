@@ -177,6 +177,33 @@ describe('haadm cleanup on ZooKeeper', () => {
     expect(readdirSync(join(ha, 'job-result-store', 'jobfiles'))).toEqual([`${b}_DIRTY.json`])
   })
 
+  it("one job's files: lock nodes, then the pointed files, then the entries; other jobs and orphans stay", async () => {
+    const [a, b] = [randomJobId(), randomJobId()]
+    const ha = mkdtempSync(join(tmpdir(), 'haadm-ha-'))
+    const f = await startFlinkFixture(zk.connectString, {clusterId: '/withfiles', layout: '1.18', jobs: [a, b], storageDir: ha, jobGraphs: [a, b], checkpoints: {[a]: 2, [b]: 1}, orphans: ['completedCheckpoint']})
+    await f.close()
+    const before = readdirSync(join(ha, 'withfiles')).sort()
+    const res = await haadm(['cleanup', ...q(), '--cluster-id', '/withfiles', '--storage-dir', ha, '--job', a, '--yes', '--json'])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const steps = res.json.result.plan.storage.filter((s: any) => s.phase === 'entries')
+    expect(steps).toHaveLength(1)
+    expect(steps[0].files).toHaveLength(3)
+    const after = readdirSync(join(ha, 'withfiles')).sort()
+    expect(before.length - after.length).toBe(3)
+    const gone = before.filter((n) => !after.includes(n))
+    expect(gone.filter((n) => n.startsWith('submittedJobGraph'))).toHaveLength(1)
+    expect(gone.filter((n) => n.startsWith('completedCheckpoint'))).toHaveLength(2)
+    // The order: every lock node before the first file, every file before its entry.
+    const order = res.json.result.outcomes.map((o: any) => o.target.locator)
+    const firstFile = order.findIndex((l: string) => l.startsWith(ha))
+    const lastLock = Math.max(...order.map((l: string, i: number) => (/\/locks(\/|$)/.test(l) ? i : -1)))
+    const firstEntry = order.findIndex((l: string) => l === `/flink/withfiles/jobgraphs/${a}`)
+    expect(lastLock).toBeLessThan(firstFile)
+    expect(firstFile).toBeLessThan(firstEntry)
+    expect(await client.exists(`/flink/withfiles/jobgraphs/${b}`)).toBe(true)
+  })
+
   it('bad input: no cluster id, the root itself, a malformed job id, an unreachable store', async () => {
     expect((await haadm(['cleanup', ...q(), '--yes'])).stderr).toContain('no cluster id given')
     for (const id of ['/', '//', ' ']) {
