@@ -21,7 +21,8 @@ import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, R
 
 const PAGE_SIZE = 500
 const CONFLICT_RETRIES = 5
-const DEFAULT_CONCURRENCY = 8
+// Deletes in flight at once: an API server handles many; the bound keeps a large cleanup from flooding it.
+const DEFAULT_CONCURRENCY = 32
 const utf8 = new TextEncoder()
 
 const enc = encodeURIComponent
