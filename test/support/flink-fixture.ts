@@ -6,8 +6,7 @@
 
 import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, rmSync, statSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {existsSync} from 'node:fs'
 import {createInterface} from 'node:readline'
 import {compileJava} from './java.js'
 
@@ -216,42 +215,15 @@ export function randomJobId(): string {
   return randomBytes(16).toString('hex')
 }
 
-const REPO = resolve(import.meta.dirname, '..', '..')
 const MAIN_CLASS = 'haadm.fixtures.FlinkHaFixture'
 const SETPRIV = '/usr/bin/setpriv'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let classpath: string | undefined
 
-/**
- * compileJava writes into a shared cache folder without a lock; test files run in parallel
- * processes, so serialise the first compilation across processes with a lock directory.
- */
+/** Compiled once per process; compileJava renames a finished build into place, so parallel test files are safe. */
 async function fixtureClasspath(): Promise<string> {
-  if (classpath !== undefined) return classpath
-  const lock = join(REPO, '.cache', 'java', 'flink-fixture.lock')
-  mkdirSync(join(REPO, '.cache', 'java'), {recursive: true})
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, {recursive: true, force: true})
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
-      await sleep(50)
-    }
-  }
-  try {
-    classpath = compileJava(['fixture', 'stubs'], true)
-  } finally {
-    rmSync(lock, {recursive: true, force: true})
-  }
+  classpath ??= compileJava(['fixture', 'stubs'], true)
   return classpath
 }
 

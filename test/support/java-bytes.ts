@@ -8,7 +8,7 @@ const hex = (h: string) => Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'))
 const i64 = (v: bigint) => Array.from({length: 8}, (_, k) => Number((BigInt.asUintN(64, v) >> BigInt(56 - 8 * k)) & 0xffn))
 
 /** A RetrievableStreamStateHandle → FileStateHandle → Path → URI stream, as Flink's ZooKeeper entries hold. */
-export function pointer(uri: string, stateSize: number): Uint8Array {
+export function pointer(uri: string, stateSize: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.from([
     ...hex('AC ED 00 05'),
     ...[0x73, 0x72, ...str('org.apache.flink.runtime.state.RetrievableStreamStateHandle'), ...hex('00 01 1E 18 F1 55 97 2B')],

@@ -3,46 +3,20 @@
 // test API server with kubectl apply, as an operator would.
 
 import {spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {compileJava, runJava} from './java.js'
 import {type K8sApiServer, type K8sApiServerOptions, startK8sApiServer} from './k8s-api-server.js'
 
-const REPO = resolve(import.meta.dirname, '..', '..')
 /** kubectl to drive the test server with: HAADM_KUBECTL, else the one on PATH. */
 export const KUBECTL = process.env.HAADM_KUBECTL ?? 'kubectl'
 
 let classpath: string | undefined
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Compiles test/java/stubs + test/java/k8s once per process, serialised across test files by a lock folder. */
+/** Compiled once per process; compileJava renames a finished build into place, so parallel test files are safe. */
 async function generatorClasspath(): Promise<string> {
-  if (classpath) return classpath
-  const cache = join(REPO, '.cache', 'java')
-  mkdirSync(cache, {recursive: true})
-  const lock = join(cache, 'k8s-manifests.lock')
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, {recursive: true, force: true})
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
-      await sleep(50)
-    }
-  }
-  try {
-    classpath = compileJava(['stubs', 'k8s'], false)
-  } finally {
-    rmSync(lock, {recursive: true, force: true})
-  }
+  classpath ??= compileJava(['stubs', 'k8s'], false)
   return classpath
 }
 

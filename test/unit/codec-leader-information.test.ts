@@ -13,17 +13,8 @@ const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(di
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'haadm-leader-'))
-  // Test files compile the same sources in parallel into one cache folder; retry a lost race.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const classpath = compileJava(['stubs'], false)
-      manifest = JSON.parse(runJava(classpath, 'haadm.fixtures.SerializationSamples', [dir]).toString('utf8')) as Manifest
-      return
-    } catch (e) {
-      if (attempt >= 3) throw e
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 * attempt)
-    }
-  }
+  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
+  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.SerializationSamples', [dir]).toString('utf8')) as Manifest
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
