@@ -212,4 +212,43 @@ describe('kubectl against the test API server', () => {
     expect((await env.kubectl(['get', 'cm', '-l', 'app=col', '-o', 'name'])).stdout).toBe('')
     expect((await api('GET', '/api/v1/namespaces/flink/configmaps/x', undefined, {Authorization: ''})).status).toBe(401)
   })
+
+  it('lists at a resourceVersion: Exact and continue pages see one revision; deletecollection at Exact deletes that revision only; 410 after compaction', async () => {
+    const list = (q: string) => api('GET', `/api/v1/namespaces/flink/configmaps?${q}`)
+    const names = (r: {body: any}) => r.body.items.map((i: any) => i.metadata.name)
+    await api('POST', '/api/v1/namespaces/flink/configmaps', cm('rv-1', {app: 'rv'}))
+    await api('POST', '/api/v1/namespaces/flink/configmaps', cm('rv-2', {app: 'rv'}))
+    const before = await list('labelSelector=app%3Drv&limit=1')
+    const rv = before.body.metadata.resourceVersion
+    expect(names(before)).toEqual(['rv-1'])
+    // Changes after the first page: the continue page and an Exact list still show the old revision.
+    await api('DELETE', '/api/v1/namespaces/flink/configmaps/rv-2')
+    await api('POST', '/api/v1/namespaces/flink/configmaps', cm('rv-3', {app: 'rv'}))
+    await api('PATCH', '/api/v1/namespaces/flink/configmaps/rv-1', {data: {k: 'changed'}}, {'Content-Type': 'application/merge-patch+json'})
+    const page2 = await list(`labelSelector=app%3Drv&limit=1&continue=${encodeURIComponent(before.body.metadata.continue)}`)
+    expect(names(page2)).toEqual(['rv-2'])
+    expect(page2.body.metadata.resourceVersion).toBe(rv)
+    const exact = await list(`labelSelector=app%3Drv&resourceVersion=${rv}&resourceVersionMatch=Exact`)
+    expect(names(exact)).toEqual(['rv-1', 'rv-2'])
+    expect(exact.body.items[0].data).toEqual({k: 'v'})
+    expect(names(await list('labelSelector=app%3Drv'))).toEqual(['rv-1', 'rv-3'])
+    expect(names(await list(`labelSelector=app%3Drv&resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`))).toEqual(['rv-1', 'rv-3'])
+    // Bad combinations are refused as the apiserver refuses them.
+    expect((await list('resourceVersionMatch=Exact')).body).toMatchObject({code: 422, reason: 'Invalid'})
+    expect((await list(`resourceVersion=${rv}&resourceVersionMatch=Newest`)).status).toBe(422)
+    expect((await list(`resourceVersion=999999999&resourceVersionMatch=Exact`)).status).toBe(504)
+
+    // deletecollection at the old revision: rv-1 and rv-2 listed, rv-1 deleted (rv-2 is gone already), rv-3 kept.
+    const del = await api('DELETE', `/api/v1/namespaces/flink/configmaps?labelSelector=app%3Drv&resourceVersion=${rv}&resourceVersionMatch=Exact`)
+    expect(del.status).toBe(200)
+    expect(names(del)).toEqual(['rv-1', 'rv-2'])
+    expect(names(await list('labelSelector=app%3Drv'))).toEqual(['rv-3'])
+
+    env.server.compact()
+    const gone = await list(`labelSelector=app%3Drv&resourceVersion=${rv}&resourceVersionMatch=Exact`)
+    expect(gone.status).toBe(410)
+    expect(gone.body).toMatchObject({kind: 'Status', reason: 'Expired', code: 410})
+    expect((await list(`labelSelector=app%3Drv&limit=1&continue=${encodeURIComponent(before.body.metadata.continue)}`)).status).toBe(410)
+    expect((await env.kubectl(['delete', 'cm', '-l', 'app=rv'])).stdout).toContain('configmap "rv-3" deleted')
+  })
 })

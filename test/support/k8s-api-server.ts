@@ -2,7 +2,9 @@
 // faithfully enough that kubectl (apply, get -l, get -o json, delete -l) and @kubernetes/client-node
 // work against it: discovery, get, list (label and field selectors, limit/continue, Table output),
 // create, update (resourceVersion conflicts), patch (merge, strategic merge, JSON patch), delete
-// (preconditions), deletecollection, and Status objects for every error. Bearer tokens authenticate;
+// (preconditions), deletecollection, resourceVersion/resourceVersionMatch on lists (a history of
+// every write, so `Exact` lists and continue pages see one revision, until `compact()`), and
+// Status objects for every error. Bearer tokens authenticate;
 // a token can be set to be forbidden some verbs. Only node built-ins are imported, so bench/k8s-scan
 // can compile this file on its own.
 
@@ -60,6 +62,8 @@ export interface K8sApiServer {
   putConfigMap(namespace: string, cm: any): any
   getConfigMap(namespace: string, name: string): any | undefined
   listConfigMaps(namespace: string): any[]
+  /** Forgets the history, as etcd's compaction does: lists at an older resourceVersion then get 410 Gone. */
+  compact(): void
   /** Runs before an update or patch of a ConfigMap is applied (tests use it to simulate a concurrent writer). */
   beforeWrite?: (namespace: string, name: string, verb: Verb) => void
   /**
@@ -106,6 +110,8 @@ const invalid = (name: string, causes: Array<{field: string; message: string}>) 
     {name, kind: 'ConfigMap', causes: causes.map((c) => ({reason: 'FieldValueInvalid', message: c.message, field: c.field}))},
   )
 const badRequest = (message: string) => new ApiError(400, 'BadRequest', message)
+const invalidListOptions = (field: string, message: string) =>
+  new ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${field}: ${message}`, {group: 'meta.k8s.io', kind: 'ListOptions', causes: [{reason: 'FieldValueInvalid', message, field}]})
 
 // ---------------------------------------------------------------------------------------------
 // Label selectors (k8s.io/apimachinery/pkg/labels): a=b, a==b, a!=b, a in (x,y), a notin (x,y), a, !a
@@ -532,6 +538,30 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
 
   const mapsOf = (ns: string) => configmaps.get(ns) ?? new Map<string, any>()
 
+  // Every ConfigMap write, with what it replaced: a list at an older revision undoes the newer ones.
+  const history: Array<{rv: number; ns: string; name: string; before: any | undefined}> = []
+  let compactedRv = rv
+  function write(ns: string, name: string, obj: any | undefined): void {
+    const maps = mapsOf(ns)
+    const before = maps.get(name)
+    if (obj === undefined && before === undefined) return
+    history.push({rv: obj ? Number(obj.metadata.resourceVersion) : Number(nextRv()), ns, name, before})
+    if (obj) maps.set(name, obj)
+    else maps.delete(name)
+  }
+  /** The ConfigMaps of one namespace (or all) as they were at revision `at`. */
+  function configMapsAt(ns: string | undefined, at: number): any[] {
+    const state = new Map<string, any>()
+    for (const [n, maps] of configmaps) if (ns === undefined || n === ns) for (const [name, o] of maps) state.set(`${n}/${name}`, o)
+    for (let i = history.length - 1; i >= 0 && history[i].rv > at; i--) {
+      const c = history[i]
+      if (ns !== undefined && c.ns !== ns) continue
+      if (c.before) state.set(`${c.ns}/${c.name}`, c.before)
+      else state.delete(`${c.ns}/${c.name}`)
+    }
+    return [...state.values()]
+  }
+
   function validateConfigMap(cm: any, name: string): void {
     const causes: Array<{field: string; message: string}> = []
     if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253)
@@ -621,28 +651,50 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
     return policy
   }
 
-  function listResult(items: any[], query: URLSearchParams, kind: string): any {
+  /**
+   * A list as the apiserver serves it: at the current revision, at exactly `resourceVersion` with
+   * `resourceVersionMatch=Exact`, or at the revision of a continue token; 410 Gone once compacted.
+   */
+  function listResult(itemsAt: (at: number) => any[], query: URLSearchParams, kind: string): any {
     const selector = parseLabelSelector(query.get('labelSelector') ?? '')
     const fields = parseFieldSelector(query.get('fieldSelector') ?? '')
-    let all = items.filter((o) => matchesLabels(selector, o.metadata.labels) && fields(o))
+    const rvText = query.get('resourceVersion') ?? ''
+    const match = query.get('resourceVersionMatch') ?? ''
+    const cont = query.get('continue')
+    if (match !== '' && match !== 'Exact' && match !== 'NotOlderThan')
+      throw invalidListOptions('resourceVersionMatch', `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`)
+    if (match !== '' && rvText === '') throw invalidListOptions('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided')
+    if (cont && rvText !== '' && rvText !== '0') throw invalidListOptions('resourceVersion', 'Forbidden: specifying resource version is not allowed when using continue')
+    if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`)
+    let at = rv
+    if (match === 'Exact') {
+      at = Number(rvText)
+      if (at > rv) throw new ApiError(504, 'Timeout', `Too large resource version: ${at}, current: ${rv}`)
+    }
+    let token: {rv: string; start: string} | undefined
+    if (cont) {
+      try {
+        token = JSON.parse(Buffer.from(cont, 'base64').toString('utf8'))
+        if (typeof token!.start !== 'string' || typeof token!.rv !== 'string') throw new Error('bad')
+      } catch {
+        throw badRequest('continue key is not valid: illegal base64 data or invalid token')
+      }
+      at = Number(token!.rv)
+    }
+    if (at < compactedRv)
+      throw new ApiError(
+        410,
+        'Expired',
+        token ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.' : `too old resource version: ${at} (${compactedRv})`,
+      )
+    let all = itemsAt(at).filter((o) => matchesLabels(selector, o.metadata.labels) && fields(o))
     all.sort((a, b) => {
       const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`
       const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`
       return ka < kb ? -1 : ka > kb ? 1 : 0
     })
-    const cont = query.get('continue')
-    let listRv = String(rv)
-    if (cont) {
-      let token: {rv: string; start: string}
-      try {
-        token = JSON.parse(Buffer.from(cont, 'base64').toString('utf8'))
-        if (typeof token.start !== 'string' || typeof token.rv !== 'string') throw new Error('bad')
-      } catch {
-        throw badRequest('continue key is not valid: illegal base64 data or invalid token')
-      }
-      listRv = token.rv
-      all = all.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > token.start)
-    }
+    const listRv = String(at)
+    if (token) all = all.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > token!.start)
     const limitText = query.get('limit')
     const limit = limitText ? Number(limitText) : 0
     if (limitText && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`invalid limit ${JSON.stringify(limitText)}`)
@@ -757,7 +809,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         if (!ns) throw notFound('namespaces', r.name!)
         return {code: 200, body: ns}
       }
-      return {code: 200, body: listResult([...namespaces.values()], query, 'NamespaceList')}
+      return {code: 200, body: listResult(() => [...namespaces.values()], query, 'NamespaceList')}
     }
 
     const ns = r.namespace
@@ -765,8 +817,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
       case 'list':
       case 'watch': {
         if (r.verb === 'watch') throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported by this test server')
-        const items = ns === undefined ? [...configmaps.values()].flatMap((m) => [...m.values()]) : [...mapsOf(ns).values()]
-        return {code: 200, body: listResult(items, query, 'ConfigMapList')}
+        return {code: 200, body: listResult((at) => configMapsAt(ns, at), query, 'ConfigMapList')}
       }
       case 'get': {
         const cm = mapsOf(ns!).get(r.name!)
@@ -786,7 +837,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         requireNamespace(ns!)
         if (mapsOf(ns!).has(name)) throw new ApiError(409, 'AlreadyExists', `configmaps "${name}" already exists`, {name, kind: 'configmaps'})
         const stored = normalise(obj, ns!, name)
-        if (!isDryRun(query)) mapsOf(ns!).set(name, stored)
+        if (!isDryRun(query)) write(ns!, name, stored)
         return {code: 201, body: stored}
       }
       case 'update': {
@@ -806,7 +857,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         const stored = normalise(obj, ns!, r.name!, current)
         checkImmutable(current, stored)
         if (isDryRun(query)) return {code: 200, body: stored}
-        mapsOf(ns!).set(r.name!, stored)
+        write(ns!, r.name!, stored)
         return {code: 200, body: stored}
       }
       case 'patch': {
@@ -834,7 +885,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         validateConfigMap(next, r.name!)
         const stored = normalise(next, ns!, r.name!, current)
         checkImmutable(current, stored)
-        if (!isDryRun(query)) mapsOf(ns!).set(r.name!, stored)
+        if (!isDryRun(query)) write(ns!, r.name!, stored)
         return {code: 200, body: stored}
       }
       case 'delete': {
@@ -842,12 +893,21 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
         if (!existing) throw notFound('configmaps', r.name!)
         const opts = body.trim() ? parseBody(body) : {}
         preconditions(existing, opts.preconditions)
-        if (!isDryRun(query) && !opts.dryRun?.includes?.('All')) mapsOf(ns!).delete(r.name!)
+        if (!isDryRun(query) && !opts.dryRun?.includes?.('All')) write(ns!, r.name!, undefined)
         return {code: 200, body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: {name: r.name, kind: 'configmaps', uid: existing.metadata.uid}}}
       }
       case 'deletecollection': {
-        const list = listResult([...mapsOf(ns!).values()], query, 'ConfigMapList')
-        if (!isDryRun(query)) for (const o of list.items) mapsOf(ns!).delete(o.metadata.name)
+        // As the apiserver's Store.DeleteCollection: list (honouring resourceVersion/Exact and limit),
+        // then delete each listed name with the same DeleteOptions; not atomic; answers with the list.
+        const list = listResult((at) => configMapsAt(ns!, at), query, 'ConfigMapList')
+        const opts = body.trim() ? parseBody(body) : {}
+        if (!isDryRun(query) && !opts.dryRun?.includes?.('All'))
+          for (const o of list.items) {
+            const existing = mapsOf(ns!).get(o.metadata.name)
+            if (!existing) continue
+            preconditions(existing, opts.preconditions)
+            write(ns!, o.metadata.name, undefined)
+          }
         return {code: 200, body: list}
       }
     }
@@ -940,10 +1000,14 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
       const stored = normalise(cm, ns, name, existing)
       // Seeding may set the creation time, to build old or new maps.
       if (cm.metadata.creationTimestamp) stored.metadata.creationTimestamp = cm.metadata.creationTimestamp
-      mapsOf(ns).set(name, stored)
+      write(ns, name, stored)
       return stored
     },
     getConfigMap: (ns, name) => mapsOf(ns).get(name),
+    compact() {
+      history.length = 0
+      compactedRv = rv
+    },
     listConfigMaps: (ns) => [...mapsOf(ns).values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)),
     writeKubeconfig(dir, o = {}) {
       mkdirSync(dir, {recursive: true})
