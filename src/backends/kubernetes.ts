@@ -12,6 +12,19 @@
  * update guarded by the map's resourceVersion; on 409 Conflict the map is read again and the
  * update retried (at most 5 times). Keys of one map are removed in one update. Maps are worked on
  * with bounded concurrency; a missing map or key counts as `absent`.
+ *
+ * Whole-cluster removal in one request: when the maps to delete include every map that carries
+ * Flink's HA labels (`app=<cluster-id>,type=flink-native-kubernetes,configmap-type=high-availability`,
+ * the selector of Flink's own `deleteConfigMapsByLabels`, ≤1.18) as the last scan saw them (same uid
+ * and resourceVersion), they go in one deletecollection with that selector, `resourceVersion` =
+ * the scan's list revision, `resourceVersionMatch=Exact` and `limit` = their number. The apiserver
+ * lists at exactly that revision (Store.DeleteCollection; with a limit it stops after that one
+ * page), so a map created after the scan is never touched; it then deletes each listed name. What
+ * the answer does not list, and everything when the request is refused (no `deletecollection`
+ * permission, a compacted revision: 410 Gone, an old server), falls back to one delete per map with
+ * its preconditions. Per-map preconditions do not apply inside a collection delete, so a map
+ * written after the scan is deleted as it is: the planner has found the cluster dead by then, or
+ * the user passed --force.
  */
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
@@ -23,12 +36,24 @@ const PAGE_SIZE = 500
 const CONFLICT_RETRIES = 5
 // Deletes in flight at once: an API server handles many; the bound keeps a large cleanup from flooding it.
 const DEFAULT_CONCURRENCY = 32
+/** Below this many maps, single deletes (with their preconditions) cost no more than one collection delete. */
+const COLLECTION_DELETE_MIN = 2
+/** The labels Flink puts on every HA ConfigMap (KubernetesUtils.getConfigMapLabels). */
+const flinkHaLabels = (clusterId: string) => ({app: clusterId, type: 'flink-native-kubernetes', 'configmap-type': 'high-availability'})
+
+/** What the last scan listed: the list's revision and every map labelled `app=<cluster-id>`. */
+interface ListedMaps {
+  resourceVersion: string
+  maps: Array<{name: string; uid: string; resourceVersion: string; labels: Record<string, string>}>
+}
 const utf8 = new TextEncoder()
 
 const enc = encodeURIComponent
 
 export class KubernetesBackend implements RemovableBackend {
   readonly kind = 'kubernetes' as const
+  private lastList: ListedMaps | undefined
+
   private constructor(
     private readonly conn: KubeConnection,
     private readonly target: Target,
@@ -46,23 +71,30 @@ export class KubernetesBackend implements RemovableBackend {
     return this.target.clusterId.value
   }
 
-  /** Lists every ConfigMap matching a label selector, page by page. */
-  private async listAll(labelSelector: string): Promise<any[]> {
+  /** Lists every ConfigMap matching a label selector, page by page (one revision: the first page's). */
+  private async listAll(labelSelector: string): Promise<{items: any[]; resourceVersion: string}> {
     const items: any[] = []
     let cont: string | undefined
+    let resourceVersion = ''
     do {
       const res = await this.conn.request('GET', `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {
         query: {labelSelector, limit: String(PAGE_SIZE), continue: cont},
       })
       if (res.status !== 200) throw this.apiError(res, 'list', 'configmaps')
       items.push(...(res.body?.items ?? []))
+      resourceVersion ||= String(res.body?.metadata?.resourceVersion ?? '')
       cont = res.body?.metadata?.continue || undefined
     } while (cont)
-    return items
+    return {items, resourceVersion}
   }
 
   async scan(): Promise<Inventory> {
-    const maps = await this.listAll(`app=${this.clusterId}`)
+    const listed = await this.listAll(`app=${this.clusterId}`)
+    const maps = listed.items
+    this.lastList = {
+      resourceVersion: listed.resourceVersion,
+      maps: maps.map((cm) => ({name: String(cm.metadata?.name), uid: String(cm.metadata?.uid ?? ''), resourceVersion: String(cm.metadata?.resourceVersion ?? ''), labels: cm.metadata?.labels ?? {}})),
+    }
     const items: RawItem[] = []
     const skipped: Array<{configMap: string; reason: string}> = []
     for (const cm of maps) {
@@ -115,7 +147,7 @@ export class KubernetesBackend implements RemovableBackend {
     // 403 on namespaces is common for namespaced roles: go on without knowing.
     let apps: string[] = []
     try {
-      const labelled = await this.listAll('app')
+      const labelled = (await this.listAll('app')).items
       apps = [...new Set(labelled.map((c) => String(c.metadata?.labels?.app)))].sort()
     } catch {
       // listing worked a moment ago; if it fails now, report what is known
@@ -168,6 +200,7 @@ export class KubernetesBackend implements RemovableBackend {
       groups.set(parsed.configMap, list)
     }
     yield* outcomes
+    yield* await this.deleteCollection(groups)
 
     const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY)
     const queue = [...groups.entries()]
@@ -196,6 +229,58 @@ export class KubernetesBackend implements RemovableBackend {
       wake = undefined
       while (ready.length > 0) yield ready.shift()!
     }
+  }
+
+  /**
+   * The one-request path (see the module comment). Returns the outcomes of the maps it deleted and
+   * takes them out of `groups`; returns nothing, and leaves `groups` as it was, when it does not apply
+   * or the server refuses it.
+   */
+  private async deleteCollection(groups: Map<string, Array<{target: RemovalTarget; key: string | null}>>): Promise<RemovalOutcome[]> {
+    const listed = this.lastList
+    if (!listed?.resourceVersion) return []
+    const labels = flinkHaLabels(this.clusterId)
+    const labelled = listed.maps.filter((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v))
+    if (labelled.length < COLLECTION_DELETE_MIN) return []
+    // Every labelled map must be planned whole, exactly as scanned: else the selector would take too much.
+    for (const m of labelled) {
+      const group = groups.get(m.name)
+      const whole = group?.length === 1 && group[0].key === null ? group[0].target : undefined
+      if (!whole || whole.uid !== m.uid || (whole.version !== undefined && String(whole.version) !== m.resourceVersion)) return []
+    }
+    let res: KubeResponse
+    try {
+      res = await this.conn.request('DELETE', `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {
+        query: {
+          labelSelector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+          resourceVersion: listed.resourceVersion,
+          resourceVersionMatch: 'Exact',
+          limit: String(labelled.length),
+        },
+        body: {kind: 'DeleteOptions', apiVersion: 'v1'},
+      })
+    } catch {
+      return [] // the single deletes will meet the same trouble and report it per map
+    }
+    if (res.status !== 200 || !Array.isArray(res.body?.items)) return []
+    const planned = new Map(labelled.map((m) => [m.name, m.uid]))
+    const out: RemovalOutcome[] = []
+    for (const item of res.body.items) {
+      const name = String(item?.metadata?.name)
+      const uid = String(item?.metadata?.uid ?? '')
+      if (planned.get(name) === uid) {
+        out.push({target: groups.get(name)![0].target, status: 'removed'})
+        groups.delete(name)
+      } else {
+        // Only a server that ignored resourceVersionMatch=Exact lists a map the scan did not see.
+        out.push({
+          target: {key: name, locator: `${this.namespace}/${name}`, uid},
+          status: 'failed',
+          error: `the API server deleted ConfigMap ${name}, which was not in the plan (created after the scan; the server ignored resourceVersionMatch=Exact)`,
+        })
+      }
+    }
+    return out
   }
 
   private async removeFromMap(name: string, group: Array<{target: RemovalTarget; key: string | null}>): Promise<RemovalOutcome[]> {

@@ -170,7 +170,10 @@ async function remaining(backend: Backend, plan: CleanupPlan, jobGraphsPath: str
   try {
     const inv = await backend.scan()
     const tops = plan.jobId ? jobSubtrees(plan.jobId, jobGraphsPath) : undefined
-    return inv.items.filter((i) => !tops || tops.some((t) => i.key === t || i.key.startsWith(`${t}/`))).map((i) => i.locator)
+    const under = (key: string, top: string) => key === top || key.startsWith(`${top}/`)
+    // What the plan left alone on purpose (a map whose name lacks the cluster id) is not "still there".
+    const leftAlone = plan.untouched.map((u) => u.key)
+    return inv.items.filter((i) => (!tops || tops.some((t) => under(i.key, t))) && !leftAlone.some((u) => under(i.key, u))).map((i) => i.locator)
   } catch (err) {
     if (err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) return []
     throw err

@@ -10,7 +10,7 @@ const rpc = (n: string) => `pekko.tcp://flink@jm-0:6123/user/rpc/${n}`
 
 let env: K8sEnv
 beforeAll(async () => {
-  env = await startK8sEnv()
+  env = await startK8sEnv({tokens: {'test-token': {}, 'no-collection-token': {forbid: ['deletecollection']}}})
   await env.apply([
     '# a dead 1.18 cluster (lease expired), with its Deployment-owned config and the autoscaler map',
     'cluster dead 1.18',
@@ -66,9 +66,14 @@ describe('haadm cleanup on Kubernetes', () => {
     expect(dry.code).toBe(0)
     const planned = dry.json.result.plan.metadata.map((m: any) => m.locator).sort()
     expect(planned).toEqual(['flink/dead-cluster-config-map', `flink/dead-${J1}-config-map`].sort())
+    const seen = env.server.requests.length
     const res = await haadm(['cleanup', ...env.flags('dead'), '--yes', '--backup', backup, '--json'])
     expect(res.code).toBe(0)
     expect(res.json.result.summary).toMatchObject({removed: 2, failed: 0})
+    // Both maps in one collection delete with Flink's HA labels, at the scan's revision.
+    const writes = env.server.requests.slice(seen).filter((r) => r.method !== 'GET')
+    expect(writes.map((r) => [r.verb, r.status])).toEqual([['deletecollection', 200]])
+    expect(writes[0].query).toMatchObject({labelSelector: 'app=dead,type=flink-native-kubernetes,configmap-type=high-availability', resourceVersionMatch: 'Exact', limit: '2'})
     expect(await names('app=dead')).toEqual(['autoscaler-dead', 'flink-config-dead'])
     expect(await names('app=live')).toEqual(['live-cluster-config-map'])
     // The backup holds the maps with their keys, and reads back.
@@ -79,5 +84,73 @@ describe('haadm cleanup on Kubernetes', () => {
     const again = await haadm(['cleanup', ...env.flags('dead'), '--yes'])
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('Nothing to do')
+  })
+})
+
+describe('haadm cleanup on Kubernetes: one collection delete, and when it is not used', () => {
+  const deadCluster = (cid: string, jobs: number) => [
+    `cluster ${cid} 1.18`,
+    `leader dispatcher ${S1} ${rpc('dispatcher_1')}`,
+    'lease cluster duration=15 renewed=3600 acquired=7200',
+    ...Array.from({length: jobs}, (_, j) => `checkpoint ${j.toString(16).padStart(32, '0')} 7`),
+  ]
+  const ha = (cid: string) => ({app: cid, type: 'flink-native-kubernetes', 'configmap-type': 'high-availability'})
+  const writesDuring = async (fn: () => Promise<unknown>) => {
+    const seen = env.server.requests.length
+    await fn()
+    return env.server.requests.slice(seen).filter((r) => r.method !== 'GET').map((r) => `${r.verb} ${r.status}`)
+  }
+
+  it('a map created after the scan is not deleted: the collection delete lists at the scan revision', async () => {
+    await env.apply(deadCluster('late', 3))
+    env.server.beforeRequest = (verb) => {
+      if (verb !== 'deletecollection') return
+      env.server.beforeRequest = undefined
+      env.server.putConfigMap('flink', {metadata: {name: `late-${J1}-config-map`, labels: ha('late')}, data: {counter: '1'}})
+    }
+    let res: Awaited<ReturnType<typeof haadm>> | undefined
+    const writes = await writesDuring(async () => (res = await haadm(['cleanup', ...env.flags('late'), '--yes', '--json'])))
+    expect(writes).toEqual(['deletecollection 200'])
+    expect(res!.json.result.summary).toMatchObject({removed: 4, failed: 0})
+    // The newcomer is still there, and the run says so (exit 5: something remains).
+    expect(await names('app=late')).toEqual([`late-${J1}-config-map`])
+    expect(res!.json.result.remaining).toContain(`flink/late-${J1}-config-map`)
+    expect(res!.code).toBe(5)
+  })
+
+  it('falls back to one delete per map when the account may not deletecollection, or the revision is compacted', async () => {
+    await env.apply(deadCluster('rbac', 2))
+    const restricted = env.server.writeKubeconfig(env.dir, {token: 'no-collection-token', namespace: 'flink', file: 'no-collection'})
+    const flags = env.flags('rbac').map((f) => (f === env.kubeconfig ? restricted : f))
+    let res: Awaited<ReturnType<typeof haadm>> | undefined
+    expect(await writesDuring(async () => (res = await haadm(['cleanup', ...flags, '--yes', '--json'])))).toEqual(['deletecollection 403', 'delete 200', 'delete 200', 'delete 200'])
+    expect(res!.code).toBe(0)
+    expect(res!.json.result.summary).toMatchObject({removed: 3, failed: 0})
+    expect(await names('app=rbac')).toEqual([])
+
+    await env.apply(deadCluster('compacted', 1))
+    env.server.beforeRequest = (verb) => {
+      if (verb !== 'deletecollection') return
+      env.server.beforeRequest = undefined
+      // Another write, then etcd compacts: the scan's revision is gone.
+      env.server.putConfigMap('default', {metadata: {name: 'elsewhere'}, data: {k: 'v'}})
+      env.server.compact()
+    }
+    expect(await writesDuring(async () => (res = await haadm(['cleanup', ...env.flags('compacted'), '--yes', '--json'])))).toEqual(['deletecollection 410', 'delete 200', 'delete 200'])
+    expect(res!.code).toBe(0)
+    expect(await names('app=compacted')).toEqual([])
+  })
+
+  it('not used when a map with the HA labels is not in the plan: the selector would take it too', async () => {
+    await env.apply(deadCluster('odd', 2))
+    // HA labels, but its name does not carry the cluster id: the planner leaves it alone.
+    env.server.putConfigMap('flink', {metadata: {name: 'unrelated-config-map', labels: ha('odd')}, data: {k: 'v'}})
+    let res: Awaited<ReturnType<typeof haadm>> | undefined
+    expect(await writesDuring(async () => (res = await haadm(['cleanup', ...env.flags('odd'), '--yes', '--json'])))).toEqual(['delete 200', 'delete 200', 'delete 200'])
+    // Left alone on purpose, so not "still there": exit 0.
+    expect(res!.json.result.plan.untouched.map((u: any) => u.key)).toEqual(['unrelated-config-map'])
+    expect(res!.json.result.remaining).toEqual([])
+    expect(res!.code).toBe(0)
+    expect(await names('app=odd')).toEqual(['unrelated-config-map'])
   })
 })

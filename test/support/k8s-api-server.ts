@@ -64,6 +64,8 @@ export interface K8sApiServer {
   listConfigMaps(namespace: string): any[]
   /** Forgets the history, as etcd's compaction does: lists at an older resourceVersion then get 410 Gone. */
   compact(): void
+  /** Runs before any API request is handled (tests use it to change the store between a client's requests). */
+  beforeRequest?: (verb: Verb | 'discovery', namespace: string | undefined, name: string | undefined) => void
   /** Runs before an update or patch of a ConfigMap is applied (tests use it to simulate a concurrent writer). */
   beforeWrite?: (namespace: string, name: string, verb: Verb) => void
   /**
@@ -790,6 +792,7 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
       return {code: 200, body: {major: version.major, minor: version.minor, gitVersion: `v${version.major}.${version.minor}.0`, gitCommit: 'haadm-test', gitTreeState: 'clean', buildDate: '2024-01-01T00:00:00Z', goVersion: 'go1.21', compiler: 'gc', platform: 'linux/amd64'}}
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return {code: 200, body: 'ok', type: 'text/plain'}
     const r = route(method, path, query)
+    api.beforeRequest?.(r.verb, r.namespace, r.name)
     authorise(req, r)
     if (r.verb === 'discovery') {
       if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`)
