@@ -1,6 +1,7 @@
 import {readFileSync, statSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {basename, join} from 'node:path'
-import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
+import type {Node} from 'yaml'
 import {ExitCode, HaadmError} from '../errors.js'
 
 export interface FlinkConfEntry {
@@ -84,6 +85,8 @@ export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
 
 /** Flink 1.19+/2.x `config.yaml`: standard YAML, nested maps flattened with `.` (`GlobalConfiguration.flatten`). */
 export function parseStandardYaml(file: string, text: string): FlinkConf {
+  // Loaded here, not at start-up: most runs read no config.yaml, and the parser costs ~12 ms to load.
+  const {isMap, isScalar, isSeq, LineCounter, parseDocument} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false})
   if (doc.errors.length > 0) {
