@@ -6,6 +6,7 @@ import {ExitCode} from '../src/errors.js'
 import type {CleanupResult} from '../src/ops/cleanup.js'
 import {runCleanup} from '../src/ops/cleanup-run.js'
 import {describePlan, renderCleanup, renderPlan} from '../src/render/cleanup.js'
+import {progressWriter} from '../src/render/progress.js'
 
 export default class Cleanup extends HaadmCommand {
   static override summary = "Remove a dead cluster's HA metadata (Flink's cleanupAllData), or one job's (its global cleanup)."
@@ -42,23 +43,28 @@ ${exitCodesSection}`
   async run(): Promise<CleanupResult> {
     const {flags} = await this.parse(Cleanup)
     const json = this.jsonEnabled()
-    const showProgress = !json && process.stderr.isTTY && !process.env.CI
-    const result = await runCleanup(this.resolve(flags), {
-      jobId: flags.job,
-      dryRun: flags['dry-run'],
-      force: flags.force,
-      strict: flags.strict,
-      backup: flags.backup,
-      includeJobResults: flags['include-job-results'],
-      includeOrphanFiles: flags['include-orphan-files'],
-      haadmVersion: this.config.version,
-      confirm: async (plan) => {
-        if (!json && !flags.yes) this.log(renderPlan(plan))
-        await confirmRemoval({summary: `This removes ${describePlan(plan)}.`, yes: flags.yes, expect: plan.scope === 'cluster' ? plan.clusterId : plan.jobId!})
-      },
-      progress: showProgress ? (done, total) => process.stderr.write(`\rremoving: ${done}/${Math.max(done, total)}`) : undefined,
-    })
-    if (showProgress && result.outcomes.length > 0) process.stderr.write('\n')
+    // A bar on a terminal only: never in CI, with --json, or when stderr is a file or pipe.
+    const progress = !json && process.stderr.isTTY && !process.env.CI ? progressWriter(process.stderr) : undefined
+    let result: CleanupResult
+    try {
+      result = await runCleanup(this.resolve(flags), {
+        jobId: flags.job,
+        dryRun: flags['dry-run'],
+        force: flags.force,
+        strict: flags.strict,
+        backup: flags.backup,
+        includeJobResults: flags['include-job-results'],
+        includeOrphanFiles: flags['include-orphan-files'],
+        haadmVersion: this.config.version,
+        confirm: async (plan) => {
+          if (!json && !flags.yes) this.log(renderPlan(plan))
+          await confirmRemoval({summary: `This removes ${describePlan(plan)}.`, yes: flags.yes, expect: plan.scope === 'cluster' ? plan.clusterId : plan.jobId!})
+        },
+        progress: progress ? (done, total) => progress.update(done, total) : undefined,
+      })
+    } finally {
+      progress?.done()
+    }
     for (const w of result.warnings) this.addWarning(w)
     if (result.plan.liveEvidence.length > 0 && result.forced) this.warnings.push(`forced despite: ${result.plan.liveEvidence.join('; ')}`)
     if (result.summary.failed > 0 || result.remaining.length > 0) process.exitCode = ExitCode.PARTIAL

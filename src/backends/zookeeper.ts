@@ -330,34 +330,54 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
           outcomes.push({target, status: target.onlyIfEmpty ? 'kept' : 'failed', error: 'a node below it could not be removed'})
         else ready.push(target)
       }
-      const batchable = ready.filter((t) => !t.onlyIfEmpty)
-      const multi = batchable.length > 1 ? await this.multiClient() : undefined
-      const single: RemovalTarget[] = ready.filter((t) => t.onlyIfEmpty)
-      if (multi) {
-        const batches: RemovalTarget[][] = []
-        for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
-        await Promise.all(
-          batches.map(async (batch) => {
-            const ok = await multi
-              .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
-              .then((codes) => codes.every((c) => c === 0))
-              .catch(() => false)
-            // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
-            if (ok) for (const target of batch) outcomes.push({target, status: 'removed'})
-            else single.push(...batch)
-          }),
-        )
-      } else single.push(...batchable)
-      let next = 0
-      const worker = async () => {
-        while (next < single.length) {
-          const target = single[next++]
-          outcomes.push(await this.removeOne(target))
-        }
+      // Outcomes are passed on as batches and deletes finish (a progress bar moves), not at the end of the wave.
+      const done: RemovalOutcome[] = [...outcomes]
+      let wake: (() => void) | undefined
+      const report = (o: RemovalOutcome) => {
+        outcomes.push(o)
+        done.push(o)
+        wake?.()
       }
-      await Promise.all(Array.from({length: Math.min(concurrency, single.length)}, worker))
+      const work = (async () => {
+        const batchable = ready.filter((t) => !t.onlyIfEmpty)
+        const multi = batchable.length > 1 ? await this.multiClient() : undefined
+        const single: RemovalTarget[] = ready.filter((t) => t.onlyIfEmpty)
+        if (multi) {
+          const batches: RemovalTarget[][] = []
+          for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
+          await Promise.all(
+            batches.map(async (batch) => {
+              const ok = await multi
+                .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
+                .then((codes) => codes.every((c) => c === 0))
+                .catch(() => false)
+              // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
+              if (ok) for (const target of batch) report({target, status: 'removed'})
+              else single.push(...batch)
+            }),
+          )
+        } else single.push(...batchable)
+        let next = 0
+        const worker = async () => {
+          while (next < single.length) {
+            const target = single[next++]
+            report(await this.removeOne(target))
+          }
+        }
+        await Promise.all(Array.from({length: Math.min(concurrency, single.length)}, worker))
+      })()
+      let finished = false
+      work.then(
+        () => (finished = true),
+        () => (finished = true),
+      ).finally(() => wake?.())
+      while (!finished || done.length > 0) {
+        if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+        while (done.length > 0) yield done.shift()!
+      }
+      await work
       for (const o of outcomes) if (o.status === 'failed' || o.status === 'kept') block(blocked, o.target.locator)
-      yield* outcomes
     }
   }
 
