@@ -7,6 +7,11 @@ bash scripts/deps.sh
 npm run --silent build
 mkdir -p .cache
 status=0
+# The tests are type-checked too (the build covers src/ and commands/ only); the suite runs either way.
+if ! npx tsc -p tsconfig.test.json; then
+  echo "type errors in the tests (npx tsc -p tsconfig.test.json): the run fails" >&2
+  status=1
+fi
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@" || status=$?
 node scripts/test-summary.mjs .cache/vitest-report.json || status=1
 exit "$status"

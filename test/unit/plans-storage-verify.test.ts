@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Inventory, RawItem} from '../../src/backends/types.js'
 import {fail, ok} from '../../src/codec/result.js'
-import {planRecords} from '../../src/ops/plans.js'
+import type {ExecutionPlanInfo} from '../../src/codec/execution-plan.js'
+import {type PlanRecord, planRecords} from '../../src/ops/plans.js'
 import {zkStateHandleInventory} from '../../src/ops/state-handle-entries.js'
 import {clusterStoragePath, localFsPath, localStorageProbe, pathScheme} from '../../src/ops/storage-probe.js'
 import {verifyStorage} from '../../src/ops/storage-verify.js'
@@ -182,7 +183,7 @@ describe('verifyStorage', () => {
 
   it('--deep decodes files that passed the check, reports the others as not read', async () => {
     const report = planRecords(zkStateHandleInventory(inventory(), '/jobgraphs'))
-    await verifyStorage(report.plans, {
+    await verifyStorage<ExecutionPlanInfo, PlanRecord>(report.plans, {
       probe: localStorageProbe(),
       storageDir: ha,
       clusterId: '/default',
