@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../../src/cli/confirm.js'
+import {refuseSnapshotChange} from '../../src/snapshot/read-only.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
 import {describeSource} from '../../src/config/target.js'
 import {ExitCode, HaadmError} from '../../src/errors.js'
@@ -61,6 +62,7 @@ ${exitCodesSection}`
     const {argv, flags} = await this.parse(JobsMarkClean)
     const jobIds = parseJobIds(argv as string[])
     const target = this.resolve(flags)
+    refuseSnapshotChange(target, flags['dry-run'])
     const {path} = jrsPathOf(target)
     const deleteOnCommit = flags['delete-on-commit'] ?? target.jobResultStoreDeleteOnCommit.value
     const deleteOnCommitFrom =

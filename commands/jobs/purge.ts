@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../../src/cli/confirm.js'
+import {refuseSnapshotChange} from '../../src/snapshot/read-only.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
 import {ExitCode, usageError} from '../../src/errors.js'
 import {applyPurge, type PurgeOutcome, totalFailure} from '../../src/ops/jrs/apply.js'
@@ -73,6 +74,7 @@ ${exitCodesSection}`
       throw usageError('nothing selected: give --older-than, --job, --all or --prune-stale-dirs', 'See --help; try --dry-run first.')
     if (flags.keep !== undefined && !options.pruneStaleDirs) throw usageError('--keep only applies with --prune-stale-dirs')
     const target = this.resolve(flags)
+    refuseSnapshotChange(target, flags['dry-run'])
     const {path} = jrsPathOf(target)
     const dryRun = Boolean(flags['dry-run'])
     const human = !this.jsonEnabled()

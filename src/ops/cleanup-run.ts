@@ -3,6 +3,7 @@ import {type Backend, canRemove, type RawItem, type RemovalOutcome, type Removal
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {writeSnapshot} from '../snapshot/io.js'
+import {refuseSnapshotChange} from '../snapshot/read-only.js'
 import {planStorageCleanup, pointedFiles, removeStorage, type StorageStep} from './cleanup-storage.js'
 import {stateHandleInventory} from './state-handle-entries.js'
 import {type CleanupPlan, type CleanupResult, JOB_ID, jobSubtrees, planCleanup, summarize} from './cleanup.js'
@@ -51,6 +52,7 @@ const emptyPlan = (target: Target, jobId?: string): CleanupPlan => ({
 /** resolve → scan → plan (pure) → safety checks → backup → remove → verify. */
 export async function runCleanup(target: Target, opts: CleanupOptions): Promise<CleanupResult> {
   checkCleanupTarget(target, opts.jobId)
+  refuseSnapshotChange(target, opts.dryRun)
   const warnings: string[] = []
   const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []) => ({...buildResult(plan, o, outcomes, left), warnings})
   const backend = await openBackend(target)

@@ -68,9 +68,15 @@ describe('haadm export and --snapshot', () => {
     const strip = (r: any) => ({...r.json.result, scannedAt: undefined, pathFrom: undefined})
     expect(strip(fromSnap)).toEqual(strip(fromLive))
     expect(fromSnap.json.result.entries.map((e: any) => e.jobId).filter(Boolean).sort()).toEqual([a, b].sort())
-    const change = await haadm(['jobs', 'mark-clean', a, '--snapshot', file, '--yes'])
-    expect(change.stderr).toContain('read-only')
-    expect(change.code).not.toBe(0)
+    // Changing a snapshot is a usage error (exit 2) for every command that changes things; --dry-run shows the plan.
+    for (const args of [['jobs', 'mark-clean', a], ['jobs', 'purge', '--all'], ['cleanup']]) {
+      const change = await haadm([...args, '--snapshot', file, '--yes', '--json'])
+      expect(change.json.error.message, args.join(' ')).toMatch(/is a snapshot, which is read-only/)
+      expect(change.code, args.join(' ')).toBe(2)
+    }
+    const plan = await haadm(['jobs', 'mark-clean', a, '--snapshot', file, '--dry-run', '--json'])
+    expect(plan.code).toBe(0)
+    expect(plan.json.result.actions.map((x: any) => x.action)).toEqual(['delete'])
     const without = await haadm(['jobs', 'results', '--snapshot', join(dir, 'cluster.json')])
     expect(without.code).not.toBe(0)
   })
