@@ -2,6 +2,7 @@ import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
+import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
 import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, StreamingBackend, ZkStat} from './types.js'
 
@@ -189,8 +190,9 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     yield rootNode.item
 
     type Task = {op: 'list' | 'read'; path: string}
-    const queue: Task[] = rootNode.stat.numChildren > 0 ? [{op: 'list', path: root}] : []
-    const ready: RawItem[] = []
+    const queue = new Fifo<Task>()
+    if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
+    const ready = new Fifo<RawItem>()
     let inFlight = 0
     let failure: unknown
     let wake: (() => void) | undefined
@@ -214,7 +216,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     }
     const pump = () => {
       while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
-        const task = queue.shift()!
+        const task = queue.take()!
         inFlight++
         run(task)
           .catch((err) => {
@@ -231,7 +233,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     for (;;) {
       pump()
       if (ready.length > 0) {
-        yield ready.shift()!
+        yield ready.take()!
         continue
       }
       if (failure !== undefined) throw this.translate(failure, root)
@@ -331,7 +333,8 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         else ready.push(target)
       }
       // Outcomes are passed on as batches and deletes finish (a progress bar moves), not at the end of the wave.
-      const done: RemovalOutcome[] = [...outcomes]
+      const done = new Fifo<RemovalOutcome>()
+      done.pushAll(outcomes)
       let wake: (() => void) | undefined
       const report = (o: RemovalOutcome) => {
         outcomes.push(o)
@@ -374,7 +377,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
       while (!finished || done.length > 0) {
         if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve))
         wake = undefined
-        while (done.length > 0) yield done.shift()!
+        while (done.length > 0) yield done.take()!
       }
       await work
       for (const o of outcomes) if (o.status === 'failed' || o.status === 'kept') block(blocked, o.target.locator)
