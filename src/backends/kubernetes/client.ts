@@ -1,20 +1,34 @@
 /**
- * A connection to the Kubernetes API server. The kubeconfig (files, contexts, credentials: tokens,
- * client certificates, exec and auth-provider plugins) and the in-cluster service account are
- * handled by @kubernetes/client-node's KubeConfig, imported here and only here, on first use. The
- * few REST calls haadm makes (list, get, update, delete of v1 ConfigMaps; get of a Namespace) go
- * straight over node:http(s) with the options KubeConfig computes, so that every Status error,
- * timeout and retry is under haadm's control.
+ * A connection to the Kubernetes API server. The few REST calls haadm makes (list, get, update,
+ * delete of v1 ConfigMaps; get of a Namespace) go straight over node:http(s), so that every Status
+ * error, timeout and retry is under haadm's control; the kubeconfig only gives the server, the
+ * context's namespace, the TLS options and the credentials.
+ *
+ * Two readers give them, with the same results and errors: kubeconfig.ts reads the common
+ * kubeconfigs itself (server, CA, token, client certificate, basic auth), and
+ * @kubernetes/client-node's KubeConfig, imported here and only here, handles the rest: exec and
+ * auth-provider plugins, proxies, impersonation, the in-cluster service account, and any file the
+ * first reader cannot read exactly as client-node would. Importing client-node costs ~300 ms, so it
+ * is imported only when the first reader declines.
  */
 import {existsSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
-import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import type {Target} from '../../config/target.js'
 import {ExitCode, HaadmError} from '../../errors.js'
+import {
+  type KubeSettings,
+  SERVICE_ACCOUNT_DIR,
+  inClusterAccount,
+  kubeconfigFiles,
+  noCurrentContextError,
+  noKubeconfigError,
+  readKubeconfig,
+  undefinedClusterError,
+  unknownContextError,
+} from './kubeconfig.js'
 
-const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 /** One request may take this long before haadm gives up on the server. */
 const REQUEST_TIMEOUT_MS = 15_000
 
@@ -41,8 +55,6 @@ export function statusOf(res: KubeResponse): {message: string; reason: string; c
   return {message: typeof b === 'string' ? b.slice(0, 200) : `HTTP ${res.status}`, reason: '', code: res.status}
 }
 
-type KubeConfigInstance = InstanceType<typeof import('@kubernetes/client-node').KubeConfig>
-
 async function loadKubeConfigClass(): Promise<typeof import('@kubernetes/client-node').KubeConfig> {
   try {
     return (await import('@kubernetes/client-node')).KubeConfig
@@ -55,29 +67,20 @@ async function loadKubeConfigClass(): Promise<typeof import('@kubernetes/client-
   }
 }
 
-const kubeconfigHint = 'Pass --kubeconfig, set KUBECONFIG or kubernetes.config.file, or run inside a pod with a service account.'
+/**
+ * The settings of the kubeconfig the target names (or the default one, or the in-cluster account),
+ * for the context it picks: read by kubeconfig.ts when it can, else by client-node.
+ * `clientNode: true` always uses client-node (the tests compare both readers).
+ */
+export async function kubeSettings(target: Target, opts: {clientNode?: boolean} = {}): Promise<KubeSettings> {
+  const files = kubeconfigFiles(target)
+  return (!opts.clientNode && (await readKubeconfig(target, files))) || (await loadKubeConfig(target, files))
+}
 
-/** Loads the kubeconfig the target names (or the default one, or the in-cluster account) and picks the context. */
-async function loadKubeConfig(target: Target): Promise<{kc: KubeConfigInstance; context: string | null; inCluster: boolean}> {
+/** Loads the kubeconfig files with client-node's KubeConfig (or the in-cluster account) and picks the context. */
+async function loadKubeConfig(target: Target, files: string[]): Promise<KubeSettings> {
   const KubeConfig = await loadKubeConfigClass()
   const kc = new KubeConfig()
-  const given = target.kubernetes.kubeconfig
-  let files: string[] = []
-  if (given) {
-    const listed = given.value.split(delimiter).filter((f) => f !== '')
-    // KUBECONFIG is a list in which missing files are ignored (as kubectl does); a flag or config value must exist.
-    files = given.source.kind === 'env' ? listed.filter((f) => existsSync(f)) : listed
-    const missing = files.find((f) => !existsSync(f))
-    if (missing || files.length === 0)
-      throw new HaadmError('K8S_CONFIG', `kubeconfig ${missing ?? given.value} does not exist`, {
-        exit: ExitCode.USAGE,
-        hint: `Check the path given by ${given.source.kind === 'flag' ? '--kubeconfig' : given.source.kind === 'env' ? 'KUBECONFIG' : 'kubernetes.config.file'}.`,
-        details: {kubeconfig: given.value},
-      })
-  } else {
-    const home = join(homedir(), '.kube', 'config')
-    if (existsSync(home)) files = [home]
-  }
   let inCluster = false
   try {
     if (files.length > 0) {
@@ -87,11 +90,11 @@ async function loadKubeConfig(target: Target): Promise<{kc: KubeConfigInstance; 
         more.loadFromFile(f)
         kc.mergeConfig(more, true)
       }
-    } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) {
+    } else if (inClusterAccount()) {
       kc.loadFromCluster()
       inCluster = true
     } else {
-      throw new HaadmError('K8S_CONFIG', 'no kubeconfig: none given, no ~/.kube/config, and not running in a pod', {exit: ExitCode.USAGE, hint: kubeconfigHint})
+      throw noKubeconfigError()
     }
   } catch (err) {
     if (err instanceof HaadmError) throw err
@@ -103,39 +106,39 @@ async function loadKubeConfig(target: Target): Promise<{kc: KubeConfigInstance; 
   }
   const wanted = target.kubernetes.context?.value
   if (wanted !== undefined) {
-    if (!kc.getContextObject(wanted)) {
-      const names = kc.getContexts().map((c) => c.name)
-      throw new HaadmError('K8S_CONFIG', `no context ${JSON.stringify(wanted)} in the kubeconfig`, {
-        exit: ExitCode.USAGE,
-        hint: names.length > 0 ? `Contexts in ${files.join(delimiter)}: ${names.join(', ')}.` : 'The kubeconfig defines no context.',
-        details: {contexts: names},
-      })
-    }
+    if (!kc.getContextObject(wanted)) throw unknownContextError(wanted, kc.getContexts().map((c) => c.name), files)
     kc.setCurrentContext(wanted)
   }
   const context = inCluster ? null : kc.getCurrentContext() || null
   if (!inCluster && (!context || !kc.getContextObject(context)))
-    throw new HaadmError('K8S_CONFIG', context ? `the kubeconfig's current context ${JSON.stringify(context)} is not defined` : 'the kubeconfig has no current context', {
-      exit: ExitCode.USAGE,
-      hint: `Pass --context (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}).`,
-    })
-  if (!kc.getCurrentCluster())
-    throw new HaadmError('K8S_CONFIG', `context ${JSON.stringify(context)} names a cluster the kubeconfig does not define`, {exit: ExitCode.USAGE, hint: 'Check the file with kubectl config view.'})
-  return {kc, context, inCluster}
+    throw noCurrentContextError(context, kc.getContexts().map((c) => c.name))
+  const cluster = kc.getCurrentCluster()
+  if (!cluster) throw undefinedClusterError(context)
+  return {
+    context,
+    inCluster,
+    server: cluster.server,
+    namespace: context ? kc.getContextObject(context)?.namespace : undefined,
+    async httpsOptions() {
+      const opts: https.RequestOptions = {}
+      await kc.applyToHTTPSOptions(opts)
+      return opts
+    },
+  }
 }
 
 export async function connectKube(target: Target): Promise<KubeConnection> {
-  const {kc, context, inCluster} = await loadKubeConfig(target)
-  const cluster = kc.getCurrentCluster()!
+  const kube = await kubeSettings(target)
+  const {context, inCluster} = kube
   let base: URL
   try {
-    base = new URL(cluster.server)
+    base = new URL(kube.server)
   } catch {
-    throw new HaadmError('K8S_CONFIG', `the kubeconfig's server ${JSON.stringify(cluster.server)} is not a URL`, {exit: ExitCode.USAGE, hint: 'Check the file with kubectl config view.'})
+    throw new HaadmError('K8S_CONFIG', `the kubeconfig's server ${JSON.stringify(kube.server)} is not a URL`, {exit: ExitCode.USAGE, hint: 'Check the file with kubectl config view.'})
   }
   let namespace: string
   let namespaceSource: string
-  const ctxNamespace = context ? kc.getContextObject(context)?.namespace : undefined
+  const ctxNamespace = kube.namespace
   if (target.kubernetes.namespace) {
     namespace = target.kubernetes.namespace.value
     namespaceSource = target.kubernetes.namespace.source.kind === 'flag' ? '--namespace' : target.kubernetes.namespace.source.kind
@@ -151,9 +154,9 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
     namespaceSource = 'default'
   }
 
-  const opts: https.RequestOptions = {}
+  let opts: https.RequestOptions
   try {
-    await kc.applyToHTTPSOptions(opts)
+    opts = await kube.httpsOptions()
   } catch (err) {
     throw new HaadmError('K8S_UNAUTHORIZED', `cannot get credentials for context ${JSON.stringify(context)}: ${firstLine(err)}`, {
       exit: ExitCode.UNREACHABLE,

@@ -1,0 +1,522 @@
+/**
+ * The kubeconfig reader of src/backends/kubernetes/kubeconfig.ts against @kubernetes/client-node's
+ * KubeConfig, used as client.ts used it before (loadFromFile, mergeConfig(more, true),
+ * setCurrentContext, getCurrentCluster, getContextObject, applyToHTTPSOptions): same server,
+ * namespace, TLS options and credentials for every kubeconfig it reads, null for those it leaves to
+ * client-node, and the same errors.
+ */
+import {KubeConfig} from '@kubernetes/client-node'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import type {RequestOptions} from 'node:https'
+import {tmpdir} from 'node:os'
+import {delimiter, dirname, join} from 'node:path'
+import {stringify} from 'yaml'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {connectKube, kubeSettings} from '../../src/backends/kubernetes/client.js'
+import {type KubeSettings, kubeconfigFiles, readKubeconfig} from '../../src/backends/kubernetes/kubeconfig.js'
+import {resolveTarget} from '../../src/config/resolve.js'
+import type {Target} from '../../src/config/target.js'
+import {HaadmError} from '../../src/errors.js'
+
+let root: string
+let n = 0
+const savedHome = process.env.HOME
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'haadm-kubeconfig-'))
+  // No ~/.kube/config of the machine running the tests, and no in-cluster account.
+  process.env.HOME = join(root, 'home')
+  mkdirSync(process.env.HOME)
+  delete process.env.KUBERNETES_SERVICE_HOST
+})
+afterAll(() => {
+  process.env.HOME = savedHome
+  rmSync(root, {recursive: true, force: true})
+})
+
+const pem = (what: string) => `-----BEGIN ${what}-----\n${Buffer.from(`${what} of haadm's tests`).toString('base64')}\n-----END ${what}-----\n`
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+
+/** A fresh directory with the CA, client certificate, key and token files kubeconfigs name. */
+function freshDir(): string {
+  const dir = join(root, `case-${++n}`)
+  mkdirSync(join(dir, 'certs'), {recursive: true})
+  writeFileSync(join(dir, 'certs', 'ca.crt'), pem(`CA ${n}`))
+  writeFileSync(join(dir, 'certs', 'client.crt'), pem(`CERTIFICATE ${n}`))
+  writeFileSync(join(dir, 'certs', 'client.key'), pem(`PRIVATE KEY ${n}`))
+  writeFileSync(join(dir, 'token'), `token-from-file-${n}`)
+  return dir
+}
+
+function write(file: string, config: unknown, format: 'yaml' | 'json'): string {
+  mkdirSync(dirname(file), {recursive: true})
+  writeFileSync(file, typeof config === 'string' ? config : format === 'json' ? JSON.stringify(config, null, 2) : stringify(config))
+  return file
+}
+
+function target(o: {kubeconfig?: string; env?: string; context?: string; namespace?: string}): Target {
+  return resolveTarget({
+    flags: {backend: 'kubernetes', 'cluster-id': 'c1', kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace},
+    env: o.env === undefined ? {} : {KUBECONFIG: o.env},
+  })
+}
+
+/** What connectKube takes from the kubeconfig. */
+function view(server: string, namespace: string | undefined, opts: RequestOptions) {
+  const text = (b: unknown) => (b === undefined ? undefined : Buffer.isBuffer(b) ? b.toString('utf8') : String(b))
+  const headers = (opts.headers ?? {}) as Record<string, string>
+  return {
+    server,
+    namespace,
+    ca: text(opts.ca),
+    cert: text(opts.cert),
+    key: text(opts.key),
+    rejectUnauthorized: opts.rejectUnauthorized,
+    servername: opts.servername,
+    authorization: opts.auth ? `Basic ${b64(opts.auth)}` : headers.Authorization,
+  }
+}
+
+/** client-node as client.ts used it before the fast reader. */
+async function clientNode(files: string[], context?: string) {
+  const kc = new KubeConfig()
+  kc.loadFromFile(files[0])
+  for (const f of files.slice(1)) {
+    const more = new KubeConfig()
+    more.loadFromFile(f)
+    kc.mergeConfig(more, true)
+  }
+  if (context !== undefined) kc.setCurrentContext(context)
+  const opts: RequestOptions = {}
+  await kc.applyToHTTPSOptions(opts)
+  return view(kc.getCurrentCluster()!.server, kc.getContextObject(kc.getCurrentContext())?.namespace, opts)
+}
+
+async function fast(t: Target): Promise<KubeSettings | null> {
+  return readKubeconfig(t, kubeconfigFiles(t))
+}
+
+async function viewOf(s: KubeSettings) {
+  return view(s.server, s.namespace, await s.httpsOptions())
+}
+
+/** Asserts the fast reader reads the target's kubeconfig and agrees with client-node; returns what it read. */
+async function expectSame(t: Target) {
+  const files = kubeconfigFiles(t)
+  const expected = await clientNode(files, t.kubernetes.context?.value)
+  const s = await fast(t)
+  expect(s, 'the fast reader declined').not.toBeNull()
+  const got = await viewOf(s!)
+  expect(got).toEqual(expected)
+  // and through client.ts, either way
+  expect(await viewOf(await kubeSettings(t))).toEqual(expected)
+  expect(await viewOf(await kubeSettings(t, {clientNode: true}))).toEqual(expected)
+  return got
+}
+
+/** The error a promise rejects with, as the CLI shows it. */
+async function failure(p: Promise<unknown>) {
+  try {
+    await p
+  } catch (err) {
+    if (!(err instanceof HaadmError)) return {error: String(err)}
+    return {code: err.code, message: err.message, hint: err.hint, exit: err.exit, details: err.details}
+  }
+  throw new Error('no error')
+}
+
+/** Asserts both readers fail alike, and returns the error. */
+async function expectSameError(t: Target) {
+  const mine = await failure(kubeSettings(t))
+  expect(mine).toEqual(await failure(kubeSettings(t, {clientNode: true})))
+  return mine
+}
+
+// ---- the matrix ----
+
+const CLUSTERS: Record<string, (dir: string) => Record<string, unknown>> = {
+  'CA data, trailing slash': () => ({server: 'https://k8s.example:6443/', 'certificate-authority-data': b64(pem('CA DATA'))}),
+  'relative CA file, path prefix': () => ({server: 'https://k8s.example/prefix', 'certificate-authority': 'certs/ca.crt'}),
+  'absolute CA file, tls-server-name': (dir) => ({server: 'https://10.0.0.1:6443', 'certificate-authority': join(dir, 'certs', 'ca.crt'), 'tls-server-name': 'api.internal'}),
+  'CA file and data (the file wins)': () => ({server: 'https://k8s.example', 'certificate-authority': 'certs/ca.crt', 'certificate-authority-data': b64(pem('IGNORED'))}),
+  'insecure-skip-tls-verify': () => ({server: 'https://k8s.example', 'insecure-skip-tls-verify': true}),
+  'plain http with insecure-skip-tls-verify': () => ({server: 'http://127.0.0.1:8080', 'insecure-skip-tls-verify': true}),
+  'insecure-skip-tls-verify false, extensions': () => ({server: 'https://k8s.example', 'insecure-skip-tls-verify': false, extensions: [{name: 'x', extension: {a: 1}}]}),
+}
+
+const USERS: Record<string, (dir: string) => Record<string, unknown> | undefined> = {
+  token: () => ({token: 'abc.def-123'}),
+  'token-file (client-node)': (dir) => ({'token-file': join(dir, 'token')}),
+  'token and token-file': (dir) => ({token: 'wins', 'token-file': join(dir, 'token')}),
+  'basic auth': () => ({username: 'admin', password: 's3cret:with:colons'}),
+  'basic auth and token (basic wins)': () => ({username: 'admin', password: 'pw', token: 'ignored'}),
+  'client certificate as data': () => ({'client-certificate-data': b64(pem('CERT DATA')), 'client-key-data': b64(pem('KEY DATA'))}),
+  'client certificate as relative files': () => ({'client-certificate': 'certs/client.crt', 'client-key': './certs/client.key'}),
+  'client certificate as absolute files, and a token': (dir) => ({'client-certificate': join(dir, 'certs', 'client.crt'), 'client-key': join(dir, 'certs', 'client.key'), token: 't'}),
+  'empty user': () => ({}),
+  'no user mapping': () => undefined,
+}
+
+type Fields = Record<string, unknown>
+interface Kubeconfig {
+  clusters: Array<{name: string; cluster: Fields}>
+  users: Array<{name: string; user?: Fields}>
+  contexts: Array<{name: string; context: {cluster: string; user?: string; namespace?: string}}>
+  [key: string]: unknown
+}
+
+function config(cluster: Fields, user: Fields | undefined, namespace?: string): Kubeconfig {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{name: 'other', cluster: {server: 'https://other.example'}}, {name: 'main', cluster}],
+    users: [{name: 'main', ...(user === undefined ? {} : {user})}, {name: 'other', user: {exec: {command: 'never-run'}}}],
+    contexts: [{name: 'main', context: {cluster: 'main', user: 'main', ...(namespace ? {namespace} : {})}}, {name: 'other', context: {cluster: 'other', user: 'other'}}],
+    'current-context': 'main',
+    preferences: {},
+  }
+}
+
+describe('the fast kubeconfig reader gives what client-node gives', () => {
+  for (const format of ['yaml', 'json'] as const)
+    for (const [clusterName, cluster] of Object.entries(CLUSTERS))
+      for (const [userName, user] of Object.entries(USERS))
+        for (const namespace of [undefined, 'flink'])
+          it(`${format}: ${clusterName}; ${userName}; ${namespace ? 'namespace' : 'no namespace'}`, async () => {
+            const dir = freshDir()
+            const file = write(join(dir, format === 'json' ? 'config.json' : 'config'), config(cluster(dir), user(dir), namespace), format)
+            const got = await expectSame(target({kubeconfig: file}))
+            expect(got.namespace).toBe(namespace)
+          })
+
+  it('a kubeconfig as kubectl writes it', async () => {
+    const dir = freshDir()
+    const file = write(
+      join(dir, 'config'),
+      `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(pem('KIND CA'))}
+    server: https://127.0.0.1:42317
+  name: kind-kind
+contexts:
+- context:
+    cluster: kind-kind
+    namespace: flink   # the Flink namespace
+    user: kind-kind
+  name: kind-kind
+current-context: kind-kind
+kind: Config
+preferences: {}
+users:
+- name: kind-kind
+  user:
+    client-certificate-data: ${b64(pem('KIND CERT'))}
+    client-key-data: ${b64(pem('KIND KEY'))}
+`,
+      'yaml',
+    )
+    expect(await expectSame(target({kubeconfig: file}))).toMatchObject({server: 'https://127.0.0.1:42317', namespace: 'flink', cert: pem('KIND CERT')})
+  })
+
+  it('YAML anchors, merge keys, quoting and a flow-style file', async () => {
+    const dir = freshDir()
+    const yaml = write(
+      join(dir, 'anchors'),
+      `clusters:
+- name: main
+  cluster: &c
+    server: "https://k8s.example:6443"
+    certificate-authority: 'certs/ca.crt'
+users:
+- name: base
+  user: &u {username: admin, password: "0b101"}
+- name: main
+  user:
+    <<: *u
+    password: '2024-01-01'
+contexts:
+- {name: main, context: {cluster: main, user: main, namespace: "0x1F"}}
+current-context: main
+`,
+      'yaml',
+    )
+    expect(await expectSame(target({kubeconfig: yaml}))).toMatchObject({namespace: '0x1F', authorization: `Basic ${b64('admin:2024-01-01')}`})
+    // Not JSON, though it starts with "{": YAML reads it.
+    const flow = write(join(dir, 'flow'), `{clusters: [{name: c, cluster: {server: 'https://k8s.example'}}], users: [{name: u, user: {token: t}}], contexts: [{name: x, context: {cluster: c, user: u}}], current-context: x}\n`, 'yaml')
+    expect(await expectSame(target({kubeconfig: flow}))).toMatchObject({server: 'https://k8s.example', authorization: 'Bearer t'})
+  })
+
+  it('the first of two entries of one name in one file wins', async () => {
+    const dir = freshDir()
+    const c = config({server: 'https://first.example'}, {token: 'first'})
+    c.clusters.push({name: 'main', cluster: {server: 'https://second.example'}})
+    c.users.push({name: 'main', user: {token: 'second'}})
+    c.contexts.push({name: 'main', context: {cluster: 'other', user: 'other'}})
+    const file = write(join(dir, 'config'), c, 'yaml')
+    expect(await expectSame(target({kubeconfig: file}))).toMatchObject({server: 'https://first.example', authorization: 'Bearer first'})
+  })
+
+  it('several files in KUBECONFIG: merged, paths relative to each file, current context from the first, --context over it', async () => {
+    const a = freshDir()
+    const ia = n
+    const b = freshDir()
+    const ib = n
+    const first = write(
+      join(a, 'one.yaml'),
+      {
+        clusters: [{name: 'c1', cluster: {server: 'https://one.example', 'certificate-authority': 'certs/ca.crt'}}],
+        users: [{name: 'u1', user: {'client-certificate': 'certs/client.crt', 'client-key': 'certs/client.key'}}],
+        contexts: [{name: 'one', context: {cluster: 'c2', user: 'u1', namespace: 'ns-one'}}],
+        'current-context': 'one',
+      },
+      'yaml',
+    )
+    const second = write(
+      join(b, 'two.json'),
+      {
+        clusters: [{name: 'c2', cluster: {server: 'https://two.example', 'certificate-authority': 'certs/ca.crt'}}],
+        users: [{name: 'u2', user: {'client-certificate': 'certs/client.crt', 'client-key': 'certs/client.key', token: 'two'}}],
+        contexts: [{name: 'two', context: {cluster: 'c1', user: 'u2'}}],
+        // preserveContext: ignored, the first file names the current context
+        'current-context': 'two',
+      },
+      'json',
+    )
+    const missing = join(a, 'missing')
+    const env = [missing, first, second].join(delimiter)
+    const one = await expectSame(target({env}))
+    // context one (first file) uses cluster c2 of the second file, with its CA relative to the second file
+    expect(one).toMatchObject({server: 'https://two.example', namespace: 'ns-one', ca: pem(`CA ${ib}`), cert: pem(`CERTIFICATE ${ia}`), key: pem(`PRIVATE KEY ${ia}`)})
+    const two = await expectSame(target({env, context: 'two'}))
+    expect(two).toMatchObject({server: 'https://one.example', namespace: undefined, ca: pem(`CA ${ia}`), cert: pem(`CERTIFICATE ${ib}`), authorization: 'Bearer two'})
+    // the same through --kubeconfig (a flag may list several files too)
+    await expectSame(target({kubeconfig: [first, second].join(delimiter), context: 'two'}))
+  })
+
+  it('~/.kube/config when nothing names a kubeconfig', async () => {
+    const home = process.env.HOME!
+    write(join(home, '.kube', 'config'), config({server: 'https://home.example', 'certificate-authority': 'ca.crt'}, {token: 'home'}), 'yaml')
+    writeFileSync(join(home, '.kube', 'ca.crt'), pem('HOME CA'))
+    try {
+      expect(await expectSame(target({}))).toMatchObject({server: 'https://home.example', ca: pem('HOME CA'), authorization: 'Bearer home'})
+    } finally {
+      rmSync(join(home, '.kube'), {recursive: true})
+    }
+  })
+
+  it("kubectl's tokenFile, which client-node ignores: read relative to the kubeconfig, trimmed", async () => {
+    const dir = freshDir()
+    writeFileSync(join(dir, 'token'), 'kubectl-token\n')
+    const file = write(join(dir, 'config'), config({server: 'https://k8s.example'}, {tokenFile: 'token'}), 'yaml')
+    const t = target({kubeconfig: file})
+    expect((await viewOf((await fast(t))!)).authorization).toBe('Bearer kubectl-token')
+    // client-node sends no credentials for it
+    expect((await clientNode([file])).authorization).toBeUndefined()
+  })
+})
+
+describe('kubeconfigs the fast reader leaves to client-node', () => {
+  const users: Record<string, Record<string, unknown>> = {
+    exec: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token']}},
+    'auth-provider': {'auth-provider': {name: 'oidc', config: {'id-token': 'x'}}},
+    'auth-provider tokenFile': {'auth-provider': {name: 'x', config: {tokenFile: '/dev/null'}}},
+    as: {token: 't', as: 'someone'},
+    'as-uid': {token: 't', 'as-uid': '1'},
+    'as-groups': {token: 't', 'as-groups': ['g']},
+    'as-user-extra': {token: 't', 'as-user-extra': {a: ['b']}},
+    'an unknown key': {token: 't', 'future-auth': 'x'},
+    'a username without password': {username: 'admin'},
+    'a non-string token': {token: 12345},
+    'tokenFile and token': {token: 't', tokenFile: 'token'},
+  }
+  for (const [name, user] of Object.entries(users))
+    it(`user with ${name}`, async () => {
+      const dir = freshDir()
+      const file = write(join(dir, 'config'), config({server: 'https://k8s.example'}, user), 'yaml')
+      expect(await fast(target({kubeconfig: file}))).toBeNull()
+    })
+
+  const clusters: Record<string, Record<string, unknown>> = {
+    'proxy-url': {server: 'https://k8s.example', 'proxy-url': 'http://proxy:3128'},
+    'disable-compression': {server: 'https://k8s.example', 'disable-compression': true},
+    'an unknown key': {server: 'https://k8s.example', 'certificate-authority-path': 'x'},
+  }
+  for (const [name, cluster] of Object.entries(clusters))
+    it(`cluster with ${name}`, async () => {
+      const dir = freshDir()
+      const file = write(join(dir, 'config'), config(cluster, {token: 't'}), 'yaml')
+      expect(await fast(target({kubeconfig: file}))).toBeNull()
+    })
+
+  it('only the chosen user and cluster matter', async () => {
+    const dir = freshDir()
+    // the `other` user runs exec, the `other` cluster could use a proxy: not chosen
+    const c = config({server: 'https://k8s.example'}, {token: 't'})
+    c.clusters[0].cluster = {server: 'https://other.example', 'proxy-url': 'http://proxy:3128'}
+    const file = write(join(dir, 'config'), c, 'yaml')
+    await expectSame(target({kubeconfig: file}))
+    expect(await fast(target({kubeconfig: file, context: 'other'}))).toBeNull()
+  })
+
+  it('a context without a user (client-node then skips the CA too)', async () => {
+    const dir = freshDir()
+    const c = config({server: 'https://k8s.example', 'certificate-authority': 'certs/ca.crt'}, {token: 't'})
+    delete c.contexts[0].context.user
+    const file = write(join(dir, 'config'), c, 'yaml')
+    expect(await fast(target({kubeconfig: file}))).toBeNull()
+    expect(await viewOf(await kubeSettings(target({kubeconfig: file})))).toMatchObject({ca: undefined})
+  })
+
+  it('plain YAML scalars js-yaml reads as numbers or dates', async () => {
+    for (const token of ['0b101', '-0x1F', '2024-01-01']) {
+      const dir = freshDir()
+      const file = write(join(dir, 'config'), stringify(config({server: 'https://k8s.example'}, {token: 'TOKEN'})).replace('token: TOKEN', `token: ${token}`), 'yaml')
+      expect(await fast(target({kubeconfig: file})), token).toBeNull()
+      // client-node's reading of it (a number, a Date) stays
+      expect(await viewOf(await kubeSettings(target({kubeconfig: file})))).toEqual(await clientNode([file]))
+    }
+  })
+
+  it('a %YAML 1.1 directive (yaml would read yes and no as booleans, js-yaml does not)', async () => {
+    const dir = freshDir()
+    const file = write(join(dir, 'config'), `%YAML 1.1\n---\n${stringify(config({server: 'https://k8s.example'}, {username: 'yes', password: 'no'}))}`, 'yaml')
+    expect(await fast(target({kubeconfig: file}))).toBeNull()
+    expect(await viewOf(await kubeSettings(target({kubeconfig: file})))).toMatchObject({authorization: `Basic ${b64('yes:no')}`})
+  })
+
+  it('the same names in two files: client-node refuses them', async () => {
+    const a = freshDir()
+    const first = write(join(a, 'a'), config({server: 'https://a.example'}, {token: 'a'}), 'yaml')
+    const second = write(join(a, 'b'), config({server: 'https://b.example'}, {token: 'b'}), 'json')
+    const t = target({env: [first, second].join(delimiter)})
+    expect(await fast(t)).toBeNull()
+    expect(await expectSameError(t)).toMatchObject({code: 'K8S_CONFIG', message: `kubeconfig ${first}${delimiter}${second} is not valid: Duplicate cluster: other`, exit: 2})
+  })
+})
+
+describe('errors stay what they were', () => {
+  const base = () => config({server: 'https://k8s.example'}, {token: 't'})
+
+  it('a missing file', async () => {
+    const dir = freshDir()
+    expect(await expectSameError(target({kubeconfig: join(dir, 'nope')}))).toEqual({
+      code: 'K8S_CONFIG',
+      message: `kubeconfig ${join(dir, 'nope')} does not exist`,
+      hint: 'Check the path given by --kubeconfig.',
+      exit: 2,
+      details: {kubeconfig: join(dir, 'nope')},
+    })
+    expect(await expectSameError(target({env: [join(dir, 'a'), join(dir, 'b')].join(delimiter)}))).toMatchObject({hint: 'Check the path given by KUBECONFIG.'})
+  })
+
+  it('no kubeconfig at all', async () => {
+    expect(await expectSameError(target({}))).toEqual({
+      code: 'K8S_CONFIG',
+      message: 'no kubeconfig: none given, no ~/.kube/config, and not running in a pod',
+      hint: 'Pass --kubeconfig, set KUBECONFIG or kubernetes.config.file, or run inside a pod with a service account.',
+      exit: 2,
+      details: undefined,
+    })
+  })
+
+  it('an unknown context', async () => {
+    const dir = freshDir()
+    const file = write(join(dir, 'config'), base(), 'yaml')
+    expect(await expectSameError(target({kubeconfig: file, context: 'prod'}))).toEqual({
+      code: 'K8S_CONFIG',
+      message: 'no context "prod" in the kubeconfig',
+      hint: `Contexts in ${file}: main, other.`,
+      exit: 2,
+      details: {contexts: ['main', 'other']},
+    })
+    const none = write(join(dir, 'none'), {clusters: [], users: [], contexts: []}, 'json')
+    expect(await expectSameError(target({kubeconfig: none, context: 'prod'}))).toMatchObject({hint: 'The kubeconfig defines no context.', details: {contexts: []}})
+  })
+
+  it('no current context, or an undefined one', async () => {
+    const dir = freshDir()
+    const c = base()
+    const unset = write(join(dir, 'unset'), {...c, 'current-context': undefined}, 'json')
+    expect(await expectSameError(target({kubeconfig: unset}))).toEqual({
+      code: 'K8S_CONFIG',
+      message: 'the kubeconfig has no current context',
+      hint: 'Pass --context (contexts: main, other).',
+      exit: 2,
+      details: undefined,
+    })
+    expect(await expectSameError(target({kubeconfig: write(join(dir, 'empty'), {...c, 'current-context': ''}, 'yaml')}))).toMatchObject({message: 'the kubeconfig has no current context'})
+    expect(await expectSameError(target({kubeconfig: write(join(dir, 'gone'), {...c, 'current-context': 'gone'}, 'yaml')}))).toMatchObject({
+      message: `the kubeconfig's current context "gone" is not defined`,
+    })
+    // the second file's current-context does not count (client-node's mergeConfig(more, true))
+    const second = write(join(dir, 'second'), {contexts: [{name: 'x', context: {cluster: 'main', user: 'main'}}], 'current-context': 'x'}, 'yaml')
+    expect(await expectSameError(target({env: [unset, second].join(delimiter)}))).toMatchObject({message: 'the kubeconfig has no current context'})
+  })
+
+  it('a context naming an undefined cluster', async () => {
+    const dir = freshDir()
+    const c = base()
+    c.contexts[0].context.cluster = 'nowhere'
+    expect(await expectSameError(target({kubeconfig: write(join(dir, 'config'), c, 'yaml')}))).toEqual({
+      code: 'K8S_CONFIG',
+      message: 'context "main" names a cluster the kubeconfig does not define',
+      hint: 'Check the file with kubectl config view.',
+      exit: 2,
+      details: undefined,
+    })
+  })
+
+  it('files that are not valid (left to client-node, so its message stays)', async () => {
+    const dir = freshDir()
+    const cases: Record<string, string> = {
+      'a YAML syntax error': 'clusters: [\n',
+      'an empty file': '',
+      'a cluster without server': stringify({clusters: [{name: 'c', cluster: {}}]}),
+      'a context without cluster': stringify({contexts: [{name: 'c', context: {user: 'u'}}]}),
+      'a user without name': stringify({users: [{user: {token: 't'}}]}),
+      'a missing token-file': stringify({users: [{name: 'u', user: {'token-file': join(dir, 'nope')}}]}),
+      'a duplicate key': 'current-context: a\ncurrent-context: b\n',
+      'broken JSON': '{"clusters": [}',
+    }
+    for (const [name, text] of Object.entries(cases)) {
+      const file = write(join(dir, name.replace(/ /g, '-')), text, 'yaml')
+      expect(await fast(target({kubeconfig: file})), name).toBeNull()
+      const err = await expectSameError(target({kubeconfig: file}))
+      expect(err, name).toMatchObject({code: 'K8S_CONFIG', message: expect.stringMatching(new RegExp(`^kubeconfig ${file} is not valid: `)), exit: 2})
+    }
+  })
+
+  it('credentials that cannot be read, and plain http without insecure-skip-tls-verify', async () => {
+    const dir = freshDir()
+    const cases = {
+      ca: config({server: 'https://k8s.example', 'certificate-authority': 'certs/nope.crt'}, {token: 't'}),
+      cert: config({server: 'https://k8s.example'}, {'client-certificate': 'nope.crt', 'client-key': 'certs/client.key'}),
+      tokenFile: config({server: 'https://k8s.example'}, {tokenFile: 'nope'}),
+      http: config({server: 'http://k8s.example'}, {token: 't'}),
+    }
+    const messages: Record<string, string> = {}
+    for (const [name, c] of Object.entries(cases)) {
+      const t = target({kubeconfig: write(join(dir, name), c, 'yaml')})
+      const s = await fast(t)
+      expect(s, name).not.toBeNull()
+      messages[name] = (await failure(s!.httpsOptions())).error!
+      // client-node ignores tokenFile; for the others it fails alike
+      if (name !== 'tokenFile') expect(messages[name], name).toBe((await failure((await kubeSettings(t, {clientNode: true})).httpsOptions())).error)
+      expect(await failure(connectKube(t))).toMatchObject({code: 'K8S_UNAUTHORIZED', message: `cannot get credentials for context "main": ${messages[name].replace(/^Error: /, '')}`, exit: 3})
+    }
+    expect(messages).toEqual({
+      ca: `Error: ENOENT: no such file or directory, open '${join(dir, 'certs', 'nope.crt')}'`,
+      cert: `Error: ENOENT: no such file or directory, open '${join(dir, 'nope.crt')}'`,
+      tokenFile: `Error: ENOENT: no such file or directory, open '${join(dir, 'nope')}'`,
+      http: 'Error: HTTP protocol is not allowed when skipTLSVerify is not set or false',
+    })
+  })
+
+  it('a server that is no URL', async () => {
+    const dir = freshDir()
+    const t = target({kubeconfig: write(join(dir, 'config'), config({server: 'k8s.example'}, {token: 't'}), 'yaml')})
+    expect(await fast(t)).not.toBeNull()
+    expect(await failure(connectKube(t))).toMatchObject({code: 'K8S_CONFIG', message: `the kubeconfig's server "k8s.example" is not a URL`, exit: 2})
+  })
+})
