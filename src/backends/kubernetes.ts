@@ -30,7 +30,7 @@ import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
 import {classifyMap} from './kubernetes/layout.js'
-import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget} from './types.js'
+import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions} from './types.js'
 
 const PAGE_SIZE = 500
 const CONFLICT_RETRIES = 5
@@ -88,7 +88,7 @@ export class KubernetesBackend implements RemovableBackend {
     return {items, resourceVersion}
   }
 
-  async scan(): Promise<Inventory> {
+  async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const listed = await this.listAll(`app=${this.clusterId}`)
     const maps = listed.items
     this.lastList = {
@@ -122,7 +122,10 @@ export class KubernetesBackend implements RemovableBackend {
       for (const [k, v] of Object.entries<string>(cm.binaryData ?? {}))
         items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: new Uint8Array(Buffer.from(v, 'base64')), k8s: {...meta, key: k, binary: true}})
     }
-    if (!items.some((i) => i.k8s?.key === null)) throw await this.clusterNotFound(skipped)
+    if (!items.some((i) => i.k8s?.key === null))
+      throw opts.brief
+        ? new HaadmError('CLUSTER_NOT_FOUND', `no HA ConfigMaps of cluster ${this.clusterId} in namespace ${this.namespace}`, {exit: ExitCode.UNREACHABLE})
+        : await this.clusterNotFound(skipped)
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {
       backend: 'kubernetes',

@@ -63,9 +63,18 @@ export interface Inventory {
 }
 
 /** One metadata store. Heavy client libraries are imported inside the implementation, lazily. */
+export interface ScanOptions {
+  /**
+   * When the cluster is missing, throw CLUSTER_NOT_FOUND / ROOT_NOT_FOUND at once, without the extra
+   * requests that make the message helpful (which cluster ids exist): for callers that only need to
+   * know that nothing is left, such as the check after a cleanup.
+   */
+  brief?: boolean
+}
+
 export interface Backend {
   readonly kind: BackendKind
-  scan(): Promise<Inventory>
+  scan(opts?: ScanOptions): Promise<Inventory>
   close(): Promise<void>
 }
 

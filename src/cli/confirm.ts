@@ -1,5 +1,4 @@
 import {Flags} from '@oclif/core'
-import {createInterface} from 'node:readline/promises'
 import {ExitCode, HaadmError} from '../errors.js'
 
 /** Flags of every command that removes something. */
@@ -35,6 +34,8 @@ export async function confirmRemoval(opts: ConfirmOptions): Promise<void> {
       hint: 'Run with --dry-run to see the plan, then again with --yes.',
     })
   const expect = opts.expect ?? 'yes'
+  // Loaded only to ask: most runs (--yes, --dry-run, CI) never prompt.
+  const {createInterface} = await import('node:readline/promises')
   const rl = createInterface({input, output})
   try {
     output.write(`${opts.summary}\n`)

@@ -170,7 +170,7 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
 /** What is still there after the removal: a second scan, so partial failures and reappearing nodes show. */
 async function remaining(backend: Backend, plan: CleanupPlan, jobGraphsPath: string): Promise<string[]> {
   try {
-    const inv = await backend.scan()
+    const inv = await backend.scan({brief: true})
     const tops = plan.jobId ? jobSubtrees(plan.jobId, jobGraphsPath) : undefined
     const under = (key: string, top: string) => key === top || key.startsWith(`${top}/`)
     // What the plan left alone on purpose (a map whose name lacks the cluster id) is not "still there".
