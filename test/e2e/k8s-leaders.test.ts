@@ -1,7 +1,7 @@
 // haadm leaders on Kubernetes: the built CLI against the test API server, loaded with kubectl
 // apply from manifests the Java generator writes the way Flink does.
 
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
@@ -137,6 +137,20 @@ describe('haadm leaders on Kubernetes', () => {
     const res = await haadm(['leaders', '--backend', 'kubernetes', '--cluster-id', 'f118', '--json'], {env: {KUBECONFIG: env.kubeconfig}})
     expect(res.code).toBe(0)
     expect(res.json.result.root).toBe('flink')
+  })
+
+  it('tokens from files: kubectl\'s tokenFile and client-node\'s token-file, trailing newline and all', async () => {
+    const tokenFile = join(env.dir, 'token')
+    writeFileSync(tokenFile, `${env.server.token}\n`)
+    for (const key of ['tokenFile', 'token-file']) {
+      const config = JSON.parse(readFileSync(env.kubeconfig, 'utf8'))
+      config.users[0].user = {[key]: tokenFile}
+      const file = join(env.dir, `kubeconfig-${key}`)
+      writeFileSync(file, JSON.stringify(config))
+      const res = await haadm(['leaders', '--backend', 'kubernetes', '--cluster-id', 'f118', '--kubeconfig', file, '--json'])
+      expect(res.stderr, key).toBe('')
+      expect(res.code, key).toBe(0)
+    }
   })
 })
 

@@ -166,6 +166,8 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
   }
   const secure = base.protocol === 'https:'
   const headers = {...(opts.headers as Record<string, string> | undefined)}
+  // client-node reads a `token-file` as it is, trailing newline included, which HTTP forbids in a header.
+  for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') headers[k] = v.trim()
   if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`
   const agent = secure
     ? new https.Agent({keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername})
