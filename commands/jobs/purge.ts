@@ -3,7 +3,7 @@ import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../../src/cli/confirm.js'
 import {refuseSnapshotChange} from '../../src/snapshot/read-only.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
-import {ExitCode, usageError} from '../../src/errors.js'
+import {ExitCode, HaadmError, usageError} from '../../src/errors.js'
 import {applyPurge, type PurgeOutcome, totalFailure} from '../../src/ops/jrs/apply.js'
 import {checkBackupTarget} from '../../src/ops/jrs/backup.js'
 import {type HaArtifactsReport, lookupHaArtifacts} from '../../src/ops/jrs/ha-artifacts.js'
@@ -28,7 +28,7 @@ export default class JobsPurge extends HaadmCommand {
 
   static override description = `Deletes clean entries (<jobId>.json) chosen by --older-than, --job or --all (the filters combine). Removing an entry lets the same job id run again: an application cluster with a fixed job id runs nothing while its entry exists.
 
-Dirty entries (<jobId>_DIRTY.json) are kept unless --include-dirty: their job's cleanup is pending, and once the entry is gone Flink never cleans the job's artifacts (job graph, checkpoints, blobs), and recovers and re-runs the job if its job graph is still in the HA store. With --include-dirty haadm lists what those jobs still have in ZooKeeper when it can reach it (a warning otherwise).
+Dirty entries (<jobId>_DIRTY.json) are kept unless --include-dirty: their job's cleanup is pending, and once the entry is gone Flink never cleans the job's artifacts (job graph, checkpoints, blobs), and recovers and re-runs the job if its job graph is still in the HA store. With --include-dirty haadm lists what those jobs still have in ZooKeeper when it can reach it (a warning otherwise), and refuses (exit 4) while the cluster's Dispatcher is alive, since it may be cleaning up those very jobs: --force removes them anyway.
 
 --prune-stale-dirs removes the per-deploy <uuid> directories the Flink Kubernetes Operator leaves under <storageDir>/job-result-store/<cluster-id>, keeping the newest --keep (default 1) and always the one the target points at; directories with dirty entries only with --include-dirty.
 
@@ -55,6 +55,7 @@ ${exitCodesSection}`
     'include-dirty': Flags.boolean({summary: "Also dirty entries: Flink then never cleans up those jobs' artifacts.", helpGroup: 'SELECT'}),
     'prune-stale-dirs': Flags.boolean({summary: "Remove the Kubernetes Operator's old per-deploy <uuid> JRS directories.", helpGroup: 'SELECT'}),
     keep: Flags.integer({summary: 'With --prune-stale-dirs: how many of the newest directories to keep (default 1).', min: 1, helpGroup: 'SELECT'}),
+    force: Flags.boolean({summary: 'Remove dirty entries even while the Dispatcher is alive.', helpGroup: 'SAFETY'}),
   }
 
   async run(): Promise<PurgeResult> {
@@ -89,9 +90,23 @@ ${exitCodesSection}`
         for (const line of renderHaArtifacts(ha, plan.dirtyJobIds)) this.addWarning(line)
       }
       const result: PurgeResult = {path, dryRun, plan, ha, outcome: null}
+      // The Dispatcher works on dirty entries while it runs: removing one under it is never safe.
+      const live = plan.dirtyJobIds.length > 0 && ha?.dispatcherAlive === true && !flags.force
+      if (live && !dryRun)
+        throw new HaadmError('LIVE_CLUSTER', `refusing: the Dispatcher of ${ha!.store} is alive and may be cleaning up job(s) ${plan.dirtyJobIds.join(', ')}`, {
+          exit: ExitCode.REFUSED,
+          hint: 'Stop the cluster first, or wait for its cleanup to mark the entries clean; --force removes them anyway.',
+          details: {store: ha!.store, dirtyJobIds: plan.dirtyJobIds},
+        })
       if (human) this.log(`JobResultStore ${path}`)
       if (human) this.log(renderPurgePlan(plan, dryRun))
-      if (dryRun) return result
+      if (dryRun) {
+        if (live) {
+          this.addWarning('the Dispatcher is alive: a real run would refuse (exit 4) without --force')
+          process.exitCode = ExitCode.REFUSED
+        }
+        return result
+      }
       if (plan.remove.length === 0) {
         result.outcome = {removed: 0, absent: 0, failed: 0, skipped: plan.skip.length, items: [], backup: null}
         if (human) this.log('nothing to remove')

@@ -199,7 +199,9 @@ describe('purge --include-dirty lists what the jobs keep in ZooKeeper', () => {
       const d = jrsDir()
       const args = ['jobs', 'purge', '--jrs-path', d, '--job', A, '--include-dirty', '--zk-quorum', zk.connectString, '--cluster-id', '/jrs-it']
       const dry = await haadm([...args, '--dry-run', '--json'])
-      expect(dry.code, dry.stdout).toBe(0)
+      // The Dispatcher is alive: the dry run shows the plan and exits 4, as the real run would.
+      expect(dry.code, dry.stdout).toBe(4)
+      expect(dry.json.warnings).toContain('the Dispatcher is alive: a real run would refuse (exit 4) without --force')
       const ha = dry.json.result.ha
       expect(ha).toMatchObject({status: 'listed', store: 'zookeeper /flink/jrs-it', dispatcherAlive: true})
       expect(ha.artifacts.map((a: any) => [a.kind, a.key, a.children])).toEqual([
@@ -215,6 +217,14 @@ describe('purge --include-dirty lists what the jobs keep in ZooKeeper', () => {
       expect(text.stderr).toContain('warning: the cluster is running: its Dispatcher may be cleaning up these jobs right now')
       expect(text.stderr).toContain(`warning: job ${A}: job-graph /flink/jrs-it/jobgraphs/${A} -> `)
       expect(existsSync(join(d, `${A}_DIRTY.json`))).toBe(true)
+      const refused = await haadm([...args, '--yes', '--json'])
+      expect(refused.code).toBe(4)
+      expect(refused.json.error).toMatchObject({code: 'LIVE_CLUSTER', details: {dirtyJobIds: [A]}})
+      expect(refused.json.error.message).toMatch(/^refusing: the Dispatcher of zookeeper \/flink\/jrs-it is alive/)
+      expect(existsSync(join(d, `${A}_DIRTY.json`))).toBe(true)
+      const forced = await haadm([...args, '--yes', '--force', '--json'])
+      expect(forced.code, forced.stdout).toBe(0)
+      expect(existsSync(join(d, `${A}_DIRTY.json`))).toBe(false)
     } finally {
       client.close()
       await fixture.close()
