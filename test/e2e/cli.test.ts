@@ -19,15 +19,12 @@ describe('haadm as a user meets it', () => {
 
   // Every command of the manifest: oclif renders help text as a template, so a stray "<%" breaks it.
   const commands = Object.keys(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'oclif.manifest.json'), 'utf8')).commands)
-  it.each(commands.map((id) => id.replace(/:/g, ' ')))('%s --help has examples and the exit codes', async (cmd) => {
+  it.each(commands.map((id) => id.replace(/:/g, ' ')))('%s --help has examples, the JSON fields and the exit codes', async (cmd) => {
     const res = await haadm([...cmd.split(' '), '--help'])
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
-    expect(res.stdout).toContain('EXAMPLES')
-    expect(res.stdout).toContain(`$ haadm ${cmd}`)
-    expect(res.stdout).toContain('EXIT CODES')
-    expect(res.stdout).toContain('--flink-conf')
-    expect(res.stdout).toContain('--json')
+    for (const part of ['EXAMPLES', `$ haadm ${cmd}`, 'JSON (--json)', 'EXIT CODES', '--flink-conf', '--json']) expect(res.stdout, part).toContain(part)
+    if (cmd.startsWith('jobs ')) for (const flag of ['--jrs-path', '--s3-endpoint']) expect(res.stdout, flag).toContain(flag)
   })
 
   it('target shows each value with the flag, variable or file:line it came from', async () => {

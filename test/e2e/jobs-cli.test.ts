@@ -387,17 +387,7 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
 })
 
 describe('help', () => {
-  it.each(['jobs results', 'jobs mark-clean', 'jobs purge'])('%s --help has examples, the JSON fields and the exit codes', async (cmd) => {
-    const res = await haadm([...cmd.split(' '), '--help'])
-    expect(res.code).toBe(0)
-    expect(res.stdout).toContain('EXAMPLES')
-    expect(res.stdout).toContain(`$ haadm ${cmd}`)
-    expect(res.stdout).toContain('JSON (--json)')
-    expect(res.stdout).toContain('EXIT CODES')
-    expect(res.stdout).toContain('--jrs-path')
-    expect(res.stdout).toContain('--s3-endpoint')
-  })
-
+  // Each command's --help: test/e2e/cli.test.ts.
   it('the jobs topic is listed', async () => {
     const res = await haadm(['jobs', '--help'])
     expect(res.code).toBe(0)
