@@ -2,9 +2,9 @@ import {mkdtempSync, renameSync, rmSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import ZooKeeper from 'zookeeper'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
+import {connectZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 // `haadm checkpoints` against a real ZooKeeper holding completed checkpoints and checkpoint id
@@ -159,7 +159,7 @@ describe('bad input and broken stores', () => {
       jobGraphs: [A, B],
       checkpoints: {[A]: 2, [B]: 1},
     })
-    const client = await connect(zk.connectString)
+    const client = (await connectZk(zk.connectString)).raw
     const q = ['--zk-quorum', zk.connectString, '--cluster-id', clusterId]
     try {
       const bad = await haadm(['checkpoints', ...q, '--job', 'xyz', '--json'])
@@ -204,11 +204,3 @@ describe('bad input and broken stores', () => {
     }
   })
 })
-
-function connect(connectString: string): Promise<any> {
-  return new Promise((resolve) => {
-    const client: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
-    client.once('connect', () => resolve(client))
-    client.init({})
-  })
-}

@@ -8,11 +8,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import ZooKeeper from 'zookeeper'
 import {BIN, haadm, type CliResult} from '../support/cli.js'
 import {startFlinkFixture} from '../support/flink-fixture.js'
 import {compileJava, runJava} from '../support/java.js'
 import {startS3Server, type S3Server} from '../support/s3-server.js'
+import {connectZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 import {jrsFileBytes, type JrsSpec} from './job-result-java.js'
 
@@ -187,7 +187,7 @@ describe('purge --include-dirty lists what the jobs keep in ZooKeeper', () => {
     const samples = mkdtempSync(join(base, 'samples-'))
     runJava(compileJava(['stubs'], false), 'haadm.fixtures.SerializationSamples', [samples])
     const fixture = await startFlinkFixture(zk.connectString, {clusterId: '/jrs-it', layout: '1.18', jobs: [A], contenders: 1})
-    const client = await connect(zk.connectString)
+    const client = (await connectZk(zk.connectString)).raw
     try {
       const mk = (p: string, data: Buffer = Buffer.alloc(0)) => client.create(p, data, 0).catch(() => undefined)
       await mk('/flink/jrs-it/jobgraphs')
@@ -268,11 +268,3 @@ describe('S3 past one page of keys', () => {
     expect(again.json.result.outcome).toMatchObject({removed: 0, failed: 0})
   }, 120_000)
 })
-
-function connect(connectString: string): Promise<any> {
-  return new Promise((resolve) => {
-    const client: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
-    client.once('connect', () => resolve(client))
-    client.init({})
-  })
-}

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import ZooKeeper from 'zookeeper'
 import {haadm} from '../support/cli.js'
 import {type FlinkHaLayout, randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
+import {connectZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 let zk: ZkServer
@@ -175,7 +175,7 @@ describe('bad input and broken stores', () => {
   it('corrupt znode bytes are shown as undecodable, with the reason, and the rest still decodes', async () => {
     const clusterId = '/it-corrupt'
     const fixture = await startFlinkFixture(zk.connectString, {clusterId, layout: '1.18', jobs: [], noRest: true})
-    const client = await connect(zk.connectString)
+    const client = (await connectZk(zk.connectString)).raw
     try {
       await client.create('/flink/it-corrupt/leader/rest_server', Buffer.alloc(0), 0).catch(() => undefined)
       await client.create('/flink/it-corrupt/leader/rest_server/connection_info', Buffer.from([0xac, 0xed, 0x00, 0x05, 0x77, 0x09, 0x00, 0x20]), 0)
@@ -214,11 +214,3 @@ describe('bad input and broken stores', () => {
     }
   })
 })
-
-function connect(connectString: string): Promise<any> {
-  return new Promise((resolve) => {
-    const client: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
-    client.once('connect', () => resolve(client))
-    client.init({})
-  })
-}

@@ -2,10 +2,10 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import ZooKeeper from 'zookeeper'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {startS3Server, type S3Server} from '../support/s3-server.js'
+import {connectZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 import {pointer} from '../support/java-bytes.js'
 
@@ -35,7 +35,7 @@ describe('a storageDir on S3', () => {
     const cp = source.ready.store.checkpoints[job]!.checkpoints[0]!
 
     // The same entries as Flink writes them with high-availability.storageDir: s3://flink/ha.
-    const client = await connect(zk.connectString)
+    const client = (await connectZk(zk.connectString)).raw
     try {
       const root = '/flink/s3c'
       const planUri = `s3://flink/ha/s3c/${plan.fileName}`
@@ -95,13 +95,6 @@ describe('a storageDir on S3', () => {
   })
 })
 
-function connect(connectString: string): Promise<any> {
-  return new Promise((resolve) => {
-    const client: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
-    client.once('connect', () => resolve(client))
-    client.init({})
-  })
-}
 
 async function mkdirs(client: any, path: string): Promise<void> {
   let at = ''
@@ -116,4 +109,3 @@ async function entry(client: any, path: string, data: Uint8Array): Promise<void>
   await client.create(path, Buffer.from(data), 0)
   await client.create(`${path}/locks`, Buffer.alloc(0), 0)
 }
-

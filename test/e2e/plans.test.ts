@@ -2,9 +2,9 @@ import {appendFileSync, mkdtempSync, renameSync, rmSync, unlinkSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import ZooKeeper from 'zookeeper'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture, type FixturePlan} from '../support/flink-fixture.js'
+import {connectZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 import {pointer} from '../support/java-bytes.js'
 
@@ -221,7 +221,7 @@ describe('bad input and broken stores', () => {
     const clusterId = '/plans-broken'
     const [ok, gone, grown, corrupt, hdfs] = [randomJobId(), randomJobId(), randomJobId(), randomJobId(), randomJobId()]
     const fixture = await startFlinkFixture(zk.connectString, {clusterId, contenders: 1, storageDir: storage, jobGraphs: [ok, gone, grown]})
-    const client = await connect(zk.connectString)
+    const client = (await connectZk(zk.connectString)).raw
     const q = ['--zk-quorum', zk.connectString, '--cluster-id', clusterId, '--storage-dir', storage]
     try {
       const store = fixture.ready.store
@@ -306,12 +306,3 @@ describe('bad input and broken stores', () => {
     }
   })
 })
-
-function connect(connectString: string): Promise<any> {
-  return new Promise((resolve) => {
-    const client: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
-    client.once('connect', () => resolve(client))
-    client.init({})
-  })
-}
-
