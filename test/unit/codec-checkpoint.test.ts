@@ -1,10 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   COMPLETED_CHECKPOINT_CLASS,
-  type DecodeResult,
   checkpointEntryName,
   checkpointIdFromName,
   decodeCheckpointIdCounter,
@@ -12,39 +8,11 @@ import {
   formatJobId,
   parseCheckpointIdCounterText,
 } from '../../src/codec/index.js'
-import {compileJava, runJava} from '../support/java.js'
+import {failure, jvmSamples, patch, value} from '../support/jvm-samples.js'
 
 // completedCheckpoint<12 hex> files and checkpoint_id_counter bytes written by a real JVM with
 // stand-ins of Flink's classes (test/java/stubs/haadm/fixtures/HaFileSamples.java).
-type Manifest = Record<string, Record<string, unknown> & {file: string; length: number}>
-let dir: string
-let manifest: Manifest
-const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, manifest[name]!.file)))
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'haadm-cp-'))
-  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
-  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.HaFileSamples', [dir]).toString('utf8')) as Manifest
-})
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
-
-function value<T>(r: DecodeResult<T>): T {
-  if (!r.ok) throw new Error(`decode failed at ${r.error.offset}: ${r.error.reason}`)
-  return r.value
-}
-function failure<T>(r: DecodeResult<T>) {
-  if (r.ok) throw new Error(`expected a decode error, got ${JSON.stringify(r.value)}`)
-  return r.error
-}
-
-/** Replaces the first occurrence of `from` by `to` (same length) in a copy. */
-function patch(bytes: Uint8Array, from: string | number[], to: string | number[]): Uint8Array {
-  const buf = Buffer.from(bytes)
-  const at = buf.indexOf(Buffer.from(from as string))
-  expect(at, `${String(from)} in the sample`).toBeGreaterThan(0)
-  Buffer.from(to as string).copy(buf, at)
-  return new Uint8Array(buf)
-}
+const {manifest, sample} = jvmSamples('HaFileSamples')
 
 const CHECKPOINTS = ['checkpoint-file', 'checkpoint-s3', 'checkpoint-first']
 

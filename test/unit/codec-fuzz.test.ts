@@ -1,29 +1,21 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {type DecodeResult, decodeLeaderInformation, decodeStateHandlePointer, readJavaStream} from '../../src/codec/index.js'
-import {compileJava, runJava} from '../support/java.js'
+import {jvmSamples} from '../support/jvm-samples.js'
 
 // Mutation fuzzing of the three decoders, seeded from real JVM streams. Every input must produce a
 // typed result (never an exception, never an INTERNAL error), quickly, whatever lengths it claims.
 
-type Manifest = Record<string, {file: string; length: number}>
-let dir: string
+const jvm = jvmSamples('SerializationSamples')
 let samples: {name: string; bytes: Uint8Array}[] = []
-
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'haadm-fuzz-'))
-  let manifest: Manifest
-  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
-  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.SerializationSamples', [dir]).toString('utf8')) as Manifest
-  samples = Object.entries(manifest).map(([name, m]) => ({name, bytes: new Uint8Array(readFileSync(join(dir, m.file)))}))
+  samples = Object.keys(jvm.manifest).map((name) => ({name, bytes: jvm.sample(name)}))
 })
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 const SEED = Number(process.env['HAADM_FUZZ_SEED'] ?? 0x5eed_2024)
 const ITERATIONS = 3000
-const PER_CALL_MS = 50
+// Not a speed target (those are benchmarks): a guard against inputs whose claimed lengths make a
+// decoder loop or allocate without bound. Generous, so a slow machine does not fail it.
+const PER_CALL_MS = 500
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
 function prng(seed: number): () => number {
@@ -122,7 +114,6 @@ describe('decoder fuzzing', () => {
     const counts = {ok: 0, failed: 0}
     const codes = new Map<string, number>()
     let slowest = 0
-    const started = performance.now()
     for (let i = 0; i < ITERATIONS; i++) {
       const source = pick(samples, rnd)
       const mutated = Array.from(source.bytes)
@@ -160,11 +151,9 @@ describe('decoder fuzzing', () => {
         }
       }
     }
-    const elapsed = performance.now() - started
 
     expect(problems.slice(0, 20)).toEqual([])
     expect(slowest).toBeLessThan(PER_CALL_MS)
-    expect(elapsed).toBeLessThan(30_000)
     // The mutations must reach past the header: both outcomes and several kinds of errors occur.
     expect(counts.ok).toBeGreaterThan(100)
     expect(counts.failed).toBeGreaterThan(1000)

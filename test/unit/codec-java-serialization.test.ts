@@ -1,11 +1,7 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
   BASE_WIRE_HANDLE,
   ClassDescFlag,
-  type DecodeResult,
   type JavaArray,
   type JavaBlockData,
   type JavaClass,
@@ -23,37 +19,15 @@ import {
   readJavaObject,
   readJavaStream,
 } from '../../src/codec/index.js'
-import {compileJava, runJava} from '../support/java.js'
+import {failure, jvmSamples, value} from '../support/jvm-samples.js'
 
 // ------------------------------------------------------------------------------------------------
 // Samples written by a real JVM (test/java/stubs/haadm/fixtures/SerializationSamples.java)
 
-type Manifest = Record<string, Record<string, unknown> & {file: string; length: number}>
-let dir: string
-let manifest: Manifest
-const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, manifest[name]!.file)))
-
-function writeSamples(): void {
-  dir = mkdtempSync(join(tmpdir(), 'haadm-javaser-'))
-  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
-  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.SerializationSamples', [dir]).toString('utf8')) as Manifest
-}
-
-beforeAll(writeSamples)
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const {manifest, sample} = jvmSamples('SerializationSamples')
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
-
-function value<T>(result: DecodeResult<T>): T {
-  if (!result.ok) throw new Error(`decode failed at ${result.error.offset}: ${result.error.reason}`)
-  return result.value
-}
-
-function failure<T>(result: DecodeResult<T>) {
-  if (result.ok) throw new Error('expected a decode error')
-  return result.error
-}
 
 function stream(bytes: Uint8Array): JavaContent[] {
   return value(readJavaStream(bytes))

@@ -1,39 +1,10 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type DecodeResult, JOB_GRAPH_CLASS, STREAM_GRAPH_CLASS, decodeExecutionPlan} from '../../src/codec/index.js'
-import {compileJava, runJava} from '../support/java.js'
+import {describe, expect, it} from 'vitest'
+import {JOB_GRAPH_CLASS, STREAM_GRAPH_CLASS, decodeExecutionPlan} from '../../src/codec/index.js'
+import {failure, jvmSamples, patch, value} from '../support/jvm-samples.js'
 
 // submittedJobGraph / submittedExecutionPlan files written by a real JVM with stand-ins of Flink's
 // JobGraph and StreamGraph (test/java/stubs/haadm/fixtures/HaFileSamples.java).
-type Manifest = Record<string, Record<string, unknown> & {file: string; length: number}>
-let dir: string
-let manifest: Manifest
-const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, manifest[name]!.file)))
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'haadm-jg-'))
-  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
-  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.HaFileSamples', [dir]).toString('utf8')) as Manifest
-})
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
-
-function value<T>(r: DecodeResult<T>): T {
-  if (!r.ok) throw new Error(`decode failed at ${r.error.offset}: ${r.error.reason}`)
-  return r.value
-}
-function failure<T>(r: DecodeResult<T>) {
-  if (r.ok) throw new Error(`expected a decode error, got ${JSON.stringify(r.value)}`)
-  return r.error
-}
-function patch(bytes: Uint8Array, from: string | number[], to: string | number[]): Uint8Array {
-  const buf = Buffer.from(bytes)
-  const at = buf.indexOf(Buffer.from(from as string))
-  expect(at, `${String(from)} in the sample`).toBeGreaterThan(0)
-  Buffer.from(to as string).copy(buf, at)
-  return new Uint8Array(buf)
-}
+const {manifest, sample} = jvmSamples('HaFileSamples')
 
 const PLANS = ['jobgraph-streaming', 'jobgraph-batch-savepoint', 'streamgraph']
 

@@ -1,34 +1,15 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {
-  type DecodeResult,
   FILE_STATE_HANDLE_CLASS,
   RETRIEVABLE_STREAM_STATE_HANDLE_CLASS,
   decodeStateHandlePointer,
   percentDecode,
 } from '../../src/codec/index.js'
-import {compileJava, runJava} from '../support/java.js'
+import {failure, jvmSamples} from '../support/jvm-samples.js'
 
 // Samples written by a real JVM with stubs of Flink's classes, exactly as
 // StateHandleStoreUtils.serializeOrDiscard (InstantiationUtil.serializeObject) does.
-type Manifest = Record<string, Record<string, unknown> & {file: string; length: number}>
-let dir: string
-let manifest: Manifest
-const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, manifest[name]!.file)))
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'haadm-handle-'))
-  // compileJava builds into a temporary folder and renames it into place: parallel test files are safe.
-  manifest = JSON.parse(runJava(compileJava(['stubs'], false), 'haadm.fixtures.SerializationSamples', [dir]).toString('utf8')) as Manifest
-})
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
-
-function failure<T>(result: DecodeResult<T>) {
-  if (result.ok) throw new Error(`expected a decode error, got ${JSON.stringify(result.value)}`)
-  return result.error
-}
+const {manifest, sample} = jvmSamples('SerializationSamples')
 
 const HANDLE_SAMPLES = [
   'handle-hdfs',
