@@ -49,3 +49,37 @@ export function patch(bytes: Uint8Array, from: string | number[], to: string | n
   Buffer.from(to as string).copy(buf, at)
   return new Uint8Array(buf)
 }
+
+/**
+ * Cuts each sample at every length and decodes the prefix: each must give a typed error (an offset
+ * within the prefix, a reason, never INTERNAL, and one of `codes` when given), never an exception and,
+ * unless `allowOk` (a stream that may legitimately end early), never a success. Returns what broke
+ * the rule, so the test shows every case at once.
+ */
+export function truncationProblems<T>(
+  samples: Array<[name: string, bytes: Uint8Array]>,
+  decode: (bytes: Uint8Array) => DecodeResult<T>,
+  opts: {codes?: string[]; allowOk?: boolean; from?: number} = {},
+): {problems: string[]; checked: number} {
+  const problems: string[] = []
+  let checked = 0
+  for (const [name, bytes] of samples)
+    for (let n = opts.from ?? 0; n < bytes.length; n++) {
+      checked++
+      let r: DecodeResult<T>
+      try {
+        r = decode(bytes.subarray(0, n))
+      } catch (err) {
+        problems.push(`${name} cut at ${n} threw ${(err as Error).message}`)
+        continue
+      }
+      if (r.ok) {
+        if (!opts.allowOk) problems.push(`${name} cut at ${n} decoded`)
+        continue
+      }
+      const {offset, reason, code} = r.error
+      const typed = Number.isInteger(offset) && offset >= 0 && offset <= n && reason.length > 0 && code !== 'INTERNAL' && (!opts.codes || opts.codes.includes(code ?? ''))
+      if (!typed) problems.push(`${name} cut at ${n}: ${JSON.stringify(r.error)}`)
+    }
+  return {problems, checked}
+}
