@@ -1,9 +1,9 @@
 /**
  * The kubeconfig reader of src/backends/kubernetes/kubeconfig.ts against @kubernetes/client-node's
- * KubeConfig, used as client.ts used it before (loadFromFile, mergeConfig(more, true),
- * setCurrentContext, getCurrentCluster, getContextObject, applyToHTTPSOptions): same server,
- * namespace, TLS options and credentials for every kubeconfig it reads, null for those it leaves to
- * client-node, and the same errors.
+ * KubeConfig (loadFromFile for each file, setCurrentContext, getCurrentCluster, getContextObject,
+ * applyToHTTPSOptions), with several files merged by kubectl's rules: same server, namespace, TLS
+ * options and credentials for every kubeconfig it reads, null for those it leaves to client-node,
+ * and the same errors.
  */
 import {KubeConfig} from '@kubernetes/client-node'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -36,6 +36,16 @@ afterAll(() => {
 
 const pem = (what: string) => `-----BEGIN ${what}-----\n${Buffer.from(`${what} of haadm's tests`).toString('base64')}\n-----END ${what}-----\n`
 const b64 = (s: string) => Buffer.from(s).toString('base64')
+
+/** A user whose exec plugin (this Node) prints an ExecCredential with the token. */
+const execUser = (token: string) => ({
+  exec: {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    command: process.execPath,
+    args: ['-e', `console.log(JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: ${JSON.stringify(token)}}}))`],
+    interactiveMode: 'Never',
+  },
+})
 
 /** A fresh directory with the CA, client certificate, key and token files kubeconfigs name. */
 function freshDir(): string {
@@ -77,15 +87,41 @@ function view(server: string, namespace: string | undefined, opts: RequestOption
   }
 }
 
-/** client-node as client.ts used it before the fast reader. */
-async function clientNode(files: string[], context?: string) {
-  const kc = new KubeConfig()
-  kc.loadFromFile(files[0])
-  for (const f of files.slice(1)) {
-    const more = new KubeConfig()
-    more.loadFromFile(f)
-    kc.mergeConfig(more, true)
+/**
+ * client-node's KubeConfig, each file loaded on its own (loadFromFile resolves its relative paths),
+ * merged as client-go's ClientConfigLoadingRules.Load merges (written here apart from client.ts's
+ * mergeKubeConfigs, the way client-go does it): the files in reverse order, each one's entries
+ * overriding those of the same name, so that the first file that defines a name wins, and the first
+ * non-empty current-context. Within one file the first entry of a name wins, as client-node's
+ * findObject reads it.
+ */
+function kubectlMerge(files: string[]): KubeConfig {
+  const clusters = new Map<string, unknown>()
+  const users = new Map<string, unknown>()
+  const contexts = new Map<string, unknown>()
+  let currentContext = ''
+  for (const file of [...files].reverse()) {
+    const one = new KubeConfig()
+    one.loadFromFile(file)
+    for (const [map, list] of [
+      [clusters, one.getClusters()],
+      [users, one.getUsers()],
+      [contexts, one.getContexts()],
+    ] as const) {
+      const mine = new Map<string, unknown>()
+      for (const e of [...list].reverse()) mine.set(e.name, e)
+      for (const [name, e] of mine) map.set(name, e)
+    }
+    if (one.getCurrentContext()) currentContext = one.getCurrentContext()
   }
+  const kc = new KubeConfig()
+  kc.loadFromOptions({clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext})
+  return kc
+}
+
+/** What client-node gives for the files (see kubectlMerge). */
+async function clientNode(files: string[], context?: string) {
+  const kc = kubectlMerge(files)
   if (context !== undefined) kc.setCurrentContext(context)
   const opts: RequestOptions = {}
   await kc.applyToHTTPSOptions(opts)
@@ -278,7 +314,7 @@ current-context: main
         clusters: [{name: 'c2', cluster: {server: 'https://two.example', 'certificate-authority': 'certs/ca.crt'}}],
         users: [{name: 'u2', user: {'client-certificate': 'certs/client.crt', 'client-key': 'certs/client.key', token: 'two'}}],
         contexts: [{name: 'two', context: {cluster: 'c1', user: 'u2'}}],
-        // preserveContext: ignored, the first file names the current context
+        // ignored: the first file that names a current context wins
         'current-context': 'two',
       },
       'json',
@@ -292,6 +328,82 @@ current-context: main
     expect(two).toMatchObject({server: 'https://one.example', namespace: undefined, ca: pem(`CA ${ia}`), cert: pem(`CERTIFICATE ${ib}`), authorization: 'Bearer two'})
     // the same through --kubeconfig (a flag may list several files too)
     await expectSame(target({kubeconfig: [first, second].join(delimiter), context: 'two'}))
+  })
+
+  it("several files defining the same names (kubectl's rules): the first file's entry wins whole, relative paths resolve against the defining file", async () => {
+    const a = freshDir()
+    const ia = n
+    const b = freshDir()
+    const ib = n
+    const first = write(
+      join(a, 'config'),
+      {
+        clusters: [{name: 'shared', cluster: {server: 'https://a.example', 'certificate-authority': 'certs/ca.crt'}}],
+        users: [{name: 'admin', user: {token: 'a'}}],
+        contexts: [
+          {name: 'dev', context: {cluster: 'shared', user: 'admin', namespace: 'ns-a'}},
+          {name: 'ops', context: {cluster: 'only-b', user: 'admin'}},
+        ],
+        'current-context': 'dev',
+      },
+      'yaml',
+    )
+    const second = write(
+      join(b, 'config.json'),
+      {
+        clusters: [
+          {name: 'shared', cluster: {server: 'https://b.example', 'insecure-skip-tls-verify': true}},
+          {name: 'only-b', cluster: {server: 'https://only-b.example', 'certificate-authority': 'certs/ca.crt'}},
+        ],
+        users: [{name: 'admin', user: {'client-certificate': 'certs/client.crt', 'client-key': 'certs/client.key'}}],
+        contexts: [{name: 'dev', context: {cluster: 'only-b', user: 'admin', namespace: 'ns-b'}}],
+        'current-context': 'ops',
+      },
+      'json',
+    )
+    const none = {cert: undefined, key: undefined, rejectUnauthorized: undefined, servername: undefined}
+    const env = [first, second].join(delimiter)
+    // the first file's dev, shared and admin; its current context
+    expect(await expectSame(target({env}))).toEqual({...none, server: 'https://a.example', namespace: 'ns-a', ca: pem(`CA ${ia}`), authorization: 'Bearer a'})
+    // a cluster only the second file defines, its CA relative to the second file's directory; the first file's admin
+    expect(await expectSame(target({env, context: 'ops'}))).toEqual({...none, server: 'https://only-b.example', namespace: undefined, ca: pem(`CA ${ib}`), authorization: 'Bearer a'})
+    // the other way round the second file wins: its current context names the first file's ops
+    const reversed = [second, first].join(delimiter)
+    expect(await expectSame(target({env: reversed}))).toEqual({
+      ...none,
+      server: 'https://only-b.example',
+      namespace: undefined,
+      ca: pem(`CA ${ib}`),
+      cert: pem(`CERTIFICATE ${ib}`),
+      key: pem(`PRIVATE KEY ${ib}`),
+      authorization: undefined,
+    })
+    expect(await expectSame(target({env: reversed, context: 'dev'}))).toMatchObject({server: 'https://only-b.example', namespace: 'ns-b', cert: pem(`CERTIFICATE ${ib}`)})
+    // the same file twice is harmless
+    expect(await expectSame(target({env: [first, first, second].join(delimiter)}))).toMatchObject({server: 'https://a.example', authorization: 'Bearer a'})
+  })
+
+  it('several files: current-context from the first file that sets a non-empty one', async () => {
+    const a = freshDir()
+    const c = config({server: 'https://a.example'}, {token: 'a'})
+    delete c['current-context']
+    const first = write(join(a, 'one'), c, 'yaml')
+    const emptyCurrent = write(join(a, 'empty'), {...c, 'current-context': ''}, 'json')
+    const second = write(join(a, 'two'), {contexts: [{name: 'b', context: {cluster: 'main', user: 'main', namespace: 'ns-b'}}], 'current-context': 'b'}, 'json')
+    for (const files of [
+      [first, second],
+      [emptyCurrent, second],
+    ])
+      expect(await expectSame(target({env: files.join(delimiter)}))).toMatchObject({server: 'https://a.example', namespace: 'ns-b', authorization: 'Bearer a'})
+  })
+
+  it('several files: a later exec user of a name the first file defines is dropped, the fast reader reads the rest', async () => {
+    const a = freshDir()
+    const first = write(join(a, 'one'), config({server: 'https://a.example'}, {token: 'a'}), 'yaml')
+    const c = config({server: 'https://b.example', 'proxy-url': 'http://proxy:3128'}, {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'never-run'}})
+    c['current-context'] = 'other'
+    const second = write(join(a, 'two'), c, 'yaml')
+    expect(await expectSame(target({env: [first, second].join(delimiter)}))).toMatchObject({server: 'https://a.example', authorization: 'Bearer a'})
   })
 
   it('~/.kube/config when nothing names a kubeconfig', async () => {
@@ -385,13 +497,30 @@ describe('kubeconfigs the fast reader leaves to client-node', () => {
     expect(await viewOf(await kubeSettings(target({kubeconfig: file})))).toMatchObject({authorization: `Basic ${b64('yes:no')}`})
   })
 
-  it('the same names in two files: client-node refuses them', async () => {
+  it('several files: an exec user wins the merge, client-node runs it, the later token user of its name is dropped', async () => {
     const a = freshDir()
-    const first = write(join(a, 'a'), config({server: 'https://a.example'}, {token: 'a'}), 'yaml')
-    const second = write(join(a, 'b'), config({server: 'https://b.example'}, {token: 'b'}), 'json')
-    const t = target({env: [first, second].join(delimiter)})
-    expect(await fast(t)).toBeNull()
-    expect(await expectSameError(t)).toMatchObject({code: 'K8S_CONFIG', message: `kubeconfig ${first}${delimiter}${second} is not valid: Duplicate cluster: other`, exit: 2})
+    const first = config({server: 'https://a.example'}, execUser('exec-token'))
+    delete first['current-context']
+    const second = config({server: 'https://b.example', 'certificate-authority': 'certs/ca.crt'}, {token: 'b'})
+    second.clusters = second.clusters.filter((c) => c.name !== 'main')
+    second.clusters.push({name: 'main-b', cluster: {server: 'https://b.example', 'certificate-authority': 'certs/ca.crt'}})
+    second.contexts.push({name: 'b', context: {cluster: 'main-b', user: 'main', namespace: 'ns-b'}})
+    second['current-context'] = 'b'
+    const env = [write(join(a, 'one', 'config'), first, 'yaml'), write(join(a, 'two', 'config'), second, 'json')].join(delimiter)
+    mkdirSync(join(a, 'two', 'certs'))
+    writeFileSync(join(a, 'two', 'certs', 'ca.crt'), pem('CA OF TWO'))
+    for (const context of [undefined, 'main']) {
+      const t = target({env, context})
+      expect(await fast(t), context).toBeNull()
+      const got = await viewOf(await kubeSettings(t))
+      expect(got).toEqual(await clientNode(kubeconfigFiles(t), context))
+      expect(got).toEqual(
+        context === undefined
+          ? // the second file's current context, its cluster (CA relative to its directory), the first file's user
+            {...got, server: 'https://b.example', namespace: 'ns-b', ca: pem('CA OF TWO'), authorization: 'Bearer exec-token'}
+          : {...got, server: 'https://a.example', namespace: undefined, ca: undefined, authorization: 'Bearer exec-token'},
+      )
+    }
   })
 })
 
@@ -434,6 +563,16 @@ describe('errors stay what they were', () => {
     expect(await expectSameError(target({kubeconfig: none, context: 'prod'}))).toMatchObject({hint: 'The kubeconfig defines no context.', details: {contexts: []}})
   })
 
+  it('an unknown context in several files that define the same names: each name once', async () => {
+    const dir = freshDir()
+    const first = write(join(dir, 'a'), base(), 'yaml')
+    const c = base()
+    c.contexts.push({name: 'third', context: {cluster: 'main', user: 'main'}})
+    const second = write(join(dir, 'b'), c, 'json')
+    const env = [first, second].join(delimiter)
+    expect(await expectSameError(target({env, context: 'prod'}))).toMatchObject({hint: `Contexts in ${env}: main, other, third.`, details: {contexts: ['main', 'other', 'third']}})
+  })
+
   it('no current context, or an undefined one', async () => {
     const dir = freshDir()
     const c = base()
@@ -449,9 +588,11 @@ describe('errors stay what they were', () => {
     expect(await expectSameError(target({kubeconfig: write(join(dir, 'gone'), {...c, 'current-context': 'gone'}, 'yaml')}))).toMatchObject({
       message: `the kubeconfig's current context "gone" is not defined`,
     })
-    // the second file's current-context does not count (client-node's mergeConfig(more, true))
-    const second = write(join(dir, 'second'), {contexts: [{name: 'x', context: {cluster: 'main', user: 'main'}}], 'current-context': 'x'}, 'yaml')
-    expect(await expectSameError(target({env: [unset, second].join(delimiter)}))).toMatchObject({message: 'the kubeconfig has no current context'})
+    // several files: the first current-context set counts, an undefined one as in one file
+    const second = write(join(dir, 'second'), {contexts: [{name: 'x', context: {cluster: 'main', user: 'main'}}], 'current-context': 'gone'}, 'yaml')
+    expect(await expectSameError(target({env: [unset, second].join(delimiter)}))).toMatchObject({message: `the kubeconfig's current context "gone" is not defined`})
+    const empty = write(join(dir, 'empty-second'), {...c, 'current-context': ''}, 'json')
+    expect(await expectSameError(target({env: [empty, unset].join(delimiter)}))).toMatchObject({message: 'the kubeconfig has no current context'})
   })
 
   it('a context naming an undefined cluster', async () => {

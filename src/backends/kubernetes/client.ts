@@ -10,6 +10,16 @@
  * auth-provider plugins, proxies, impersonation, the in-cluster service account, and any file the
  * first reader cannot read exactly as client-node would. Importing client-node costs ~300 ms, so it
  * is imported only when the first reader declines.
+ *
+ * Several kubeconfig files are merged with kubectl's rules by both readers (kubeconfig.ts's load
+ * cites client-go): the first file that defines a name wins, current-context comes from the first
+ * file that sets one, and relative paths resolve against the defining file's directory. client-node's
+ * own mergeConfig does not follow them (it throws "Duplicate cluster: …" and keeps the first file's
+ * current-context), so each file is loaded into a KubeConfig of its own (loadFromFile, whose
+ * makePathsAbsolute resolves that file's relative paths) and mergeKubeConfigs merges them. Where
+ * this client-node path still differs from kubectl: see kubeconfig.ts's module comment, and an exec
+ * plugin's relative command with a slash in it (kubectl resolves it against the kubeconfig's
+ * directory, client-node runs it as given, from the working directory).
  */
 import {existsSync} from 'node:fs'
 import http from 'node:http'
@@ -55,6 +65,31 @@ export function statusOf(res: KubeResponse): {message: string; reason: string; c
   return {message: typeof b === 'string' ? b.slice(0, 200) : `HTTP ${res.status}`, reason: '', code: res.status}
 }
 
+type KubeConfig = import('@kubernetes/client-node').KubeConfig
+/** What KubeConfig.loadFromOptions sets (typed `any` there). */
+type KubeConfigOptions = Pick<KubeConfig, 'clusters' | 'users' | 'contexts' | 'currentContext'>
+
+/**
+ * The options (for KubeConfig.loadFromOptions) of the kubeconfig files loaded one per KubeConfig,
+ * merged with kubectl's rules: the clusters, users and contexts of a name an earlier file defines
+ * are dropped (within one file all stay, as client-node keeps them: the first one found wins), and
+ * current-context is the first non-empty one.
+ */
+export function mergeKubeConfigs(configs: KubeConfig[]): KubeConfigOptions {
+  const firstWins = <T extends {name: string}>(have: T[], more: T[]) => {
+    const names = new Set(have.map((e) => e.name))
+    return [...have, ...more.filter((e) => !names.has(e.name))]
+  }
+  const merged: KubeConfigOptions = {clusters: [], users: [], contexts: [], currentContext: ''}
+  for (const kc of configs) {
+    merged.clusters = firstWins(merged.clusters, kc.getClusters())
+    merged.users = firstWins(merged.users, kc.getUsers())
+    merged.contexts = firstWins(merged.contexts, kc.getContexts())
+    if (!merged.currentContext && kc.getCurrentContext()) merged.currentContext = kc.getCurrentContext()
+  }
+  return merged
+}
+
 async function loadKubeConfigClass(): Promise<typeof import('@kubernetes/client-node').KubeConfig> {
   try {
     return (await import('@kubernetes/client-node')).KubeConfig
@@ -84,12 +119,15 @@ async function loadKubeConfig(target: Target, files: string[]): Promise<KubeSett
   let inCluster = false
   try {
     if (files.length > 0) {
-      kc.loadFromFile(files[0])
-      for (const f of files.slice(1)) {
-        const more = new KubeConfig()
-        more.loadFromFile(f)
-        kc.mergeConfig(more, true)
-      }
+      kc.loadFromOptions(
+        mergeKubeConfigs(
+          files.map((f) => {
+            const one = new KubeConfig()
+            one.loadFromFile(f)
+            return one
+          }),
+        ),
+      )
     } else if (inClusterAccount()) {
       kc.loadFromCluster()
       inCluster = true

@@ -1,25 +1,31 @@
 /**
  * The kubeconfig without @kubernetes/client-node, whose import alone costs ~300 ms of every haadm
- * run on Kubernetes. This module reads the files, merges them and resolves the chosen context's cluster and
- * user exactly as client-node's KubeConfig does in client.ts (loadFromFile, mergeConfig(more, true)
- * for each further file, setCurrentContext, applyToHTTPSOptions), for the kubeconfigs most people
- * have: a server, a CA (data or file), insecure-skip-tls-verify, tls-server-name, a token or token
- * file, a client certificate and key (data or files), basic auth. A JSON kubeconfig is read with
- * JSON.parse; a YAML one with the `yaml` package, imported only then (~25 ms).
+ * run on Kubernetes. This module reads the files, merges them as kubectl does (see load) and
+ * resolves the chosen context's cluster and user exactly as client-node's KubeConfig does in
+ * client.ts (loadFromFile for each file, the same merge, setCurrentContext, applyToHTTPSOptions),
+ * for the kubeconfigs most people have: a server, a CA (data or file), insecure-skip-tls-verify,
+ * tls-server-name, a token or token file, a client certificate and key (data or files), basic auth.
+ * A JSON kubeconfig is read with JSON.parse; a YAML one with the `yaml` package, imported only then
+ * (~25 ms).
  *
  * Whenever the chosen user or cluster uses anything else (exec and auth-provider plugins, proxy-url,
  * impersonation, disable-compression, keys this module does not know), there is no kubeconfig but a
  * service account (in-cluster), or a file is one this module cannot read exactly as client-node
- * would (a syntax error, an entry client-node rejects, a value of an odd type, a name defined in two
- * files), readKubeconfig returns null and the caller loads client-node: its behaviour and its error
- * messages stay what they were. NODE_DEBUG=haadm prints why.
+ * would (a syntax error, an entry client-node rejects, a value of an odd type), readKubeconfig
+ * returns null and the caller loads client-node: its behaviour and its error messages stay what
+ * they were. NODE_DEBUG=haadm prints why. Only the entries that win the merge of several files are
+ * resolved: a later file's exec user of a name an earlier file defines too is never looked at.
  *
- * Where client-node differs from kubectl, this module follows client-node (so that both readers
- * agree), except for kubectl's `tokenFile`, which client-node ignores (see resolveUser):
- * - a cluster, user or context name defined again in a later file is an error (mergeConfig throws
- *   "Duplicate cluster: …"), where kubectl lets the first file win: such files go to client-node;
- * - `current-context` comes from the first file only (mergeConfig's preserveContext), where kubectl
- *   takes it from the first file that sets it;
+ * Several files (KUBECONFIG=a:b:c) are merged with kubectl's rules in both readers, not with
+ * client-node's mergeConfig (which throws "Duplicate cluster: …" for a name a later file defines
+ * again, and takes current-context from the first file only): see load.
+ *
+ * Where client-node differs from kubectl otherwise, this module follows client-node (so that both
+ * readers agree), except for kubectl's `tokenFile`, which client-node ignores (see resolveUser):
+ * - a name defined twice in one file: client-node uses the first entry (findObject), kubectl
+ *   refuses the file ("duplicate name … in list", client-go's v1 conversion of the named lists);
+ * - an empty file is an error (client-node), where kubectl reads it as an empty config (loader.go
+ *   Load);
  * - client-node's own `token-file` key (kubectl knows `tokenFile`) is read when the file is loaded,
  *   for every user, relative to the working directory, and is not trimmed;
  * - username and password win over a token (kubectl refuses both at once).
@@ -182,28 +188,36 @@ export async function readKubeconfig(target: Target, files: string[]): Promise<K
   }
 }
 
-/** The files merged as kc.loadFromFile(files[0]) then kc.mergeConfig(loaded(f), true) for the others. */
+/**
+ * The files merged with kubectl's rules, as client-go's clientcmd does it
+ * (tools/clientcmd/loader.go, ClientConfigLoadingRules.Load): each file is read on its own
+ * (LoadFromFile, which records the file as every entry's LocationOfOrigin; the named lists become
+ * maps of clusters, users (AuthInfos) and contexts). The Configs are then merged with override
+ * (mergo.Merge(dst, src, mergo.WithOverride); since 2024 client-go's own merge.go, same rules: a
+ * map key of src replaces dst's entry whole, a field is replaced only by a non-empty value), once
+ * in file order and once in reverse order, the reverse merge last on top: the earliest file wins.
+ * So:
+ * - the first file that defines a cluster, user or context name wins, with its whole entry; later
+ *   definitions of that name are dropped, without an error (loader.go: "if two files specify a
+ *   red-user, only values from the first file's red-user are used");
+ * - `current-context` comes from the first file that sets a non-empty one;
+ * - relative paths of an entry resolve against the directory of the file that defined it
+ *   (ResolveLocalPaths, ResolvePaths with filepath.Dir(LocationOfOrigin)), as each ClusterEntry and
+ *   UserEntry keeps its `dir`.
+ * (kubectl 1.32's `config view --flatten` with KUBECONFIG=a:b shows the same.)
+ * A name two entries of the same file use is left as client-node has it (the first found wins);
+ * client.ts's mergeKubeConfigs applies the same rules to client-node's KubeConfigs.
+ */
 async function load(files: string[]): Promise<LoadedFile> {
   const merged: LoadedFile = {clusters: [], users: [], contexts: []}
-  for (const [i, file] of files.entries()) {
+  for (const file of files) {
     const one = loadObject(file, await parseFile(file))
-    if (i === 0) {
-      merged.clusters.push(...one.clusters)
-      merged.users.push(...one.users)
-      merged.contexts.push(...one.contexts)
-      merged.currentContext = one.currentContext
-      continue
-    }
-    // mergeConfig throws "Duplicate cluster: <name>" for a name already there (even one the same
-    // file defined twice); kubectl would keep the first definition instead.
     for (const kind of ['clusters', 'users', 'contexts'] as const) {
+      // the names earlier files define
       const names = new Set<string>(merged[kind].map((e) => e.name))
-      for (const e of one[kind]) {
-        if (names.has(e.name)) needsClientNode(`${file} defines ${kind.slice(0, -1)} ${JSON.stringify(e.name)} again`)
-        names.add(e.name)
-        ;(merged[kind] as Array<{name: string}>).push(e)
-      }
+      for (const e of one[kind]) if (!names.has(e.name)) (merged[kind] as Array<{name: string}>).push(e)
     }
+    if (!merged.currentContext && one.currentContext) merged.currentContext = one.currentContext
   }
   return merged
 }
