@@ -326,8 +326,9 @@ current-context: main
     expect(one).toMatchObject({server: 'https://two.example', namespace: 'ns-one', ca: pem(`CA ${ib}`), cert: pem(`CERTIFICATE ${ia}`), key: pem(`PRIVATE KEY ${ia}`)})
     const two = await expectSame(target({env, context: 'two'}))
     expect(two).toMatchObject({server: 'https://one.example', namespace: undefined, ca: pem(`CA ${ia}`), cert: pem(`CERTIFICATE ${ib}`), authorization: 'Bearer two'})
-    // the same through --kubeconfig (a flag may list several files too)
-    await expectSame(target({kubeconfig: [first, second].join(delimiter), context: 'two'}))
+    // --kubeconfig names one file, as kubectl's does: a list there is one path, which does not exist
+    const listed = [first, second].join(delimiter)
+    expect(await expectSameError(target({kubeconfig: listed, context: 'two'}))).toMatchObject({code: 'K8S_CONFIG', message: `kubeconfig ${listed} does not exist`})
   })
 
   it("several files defining the same names (kubectl's rules): the first file's entry wins whole, relative paths resolve against the defining file", async () => {

@@ -67,8 +67,9 @@ export function kubeconfigFiles(target: Target): string[] {
     const home = join(homedir(), '.kube', 'config')
     return existsSync(home) ? [home] : []
   }
-  const listed = given.value.split(delimiter).filter((f) => f !== '')
-  // KUBECONFIG is a list in which missing files are ignored (as kubectl does); a flag or config value must exist.
+  // KUBECONFIG is a list in which missing files are ignored (as kubectl does); --kubeconfig and
+  // kubernetes.config.file name one file (kubectl's --kubeconfig does not merge), which must exist.
+  const listed = given.source.kind === 'env' ? given.value.split(delimiter).filter((f) => f !== '') : [given.value]
   const files = given.source.kind === 'env' ? listed.filter((f) => existsSync(f)) : listed
   const missing = files.find((f) => !existsSync(f))
   if (missing || files.length === 0)
