@@ -4,7 +4,7 @@
 // there, and without it listing past one page (1,000 keys) fails.
 
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync, utimesSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, statSync, utimesSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -114,7 +114,19 @@ export async function startS3Server(opts: {buckets?: string[]} = {}): Promise<S3
       await client.send(new CreateBucketCommand({Bucket: name}))
     },
     async put(bucket, key, body) {
-      await client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body}))
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body
+      const started = Date.now()
+      await client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: bytes}))
+      // s3rver answers before its write of a buffered body has finished (putObject resolves right after
+      // writeStream.end): wait for this write to be whole (an earlier object under the key is older),
+      // so a setMtime that follows is not overwritten by it.
+      const file = objectFile(bucket, key)
+      for (let i = 0; i < 400; i++) {
+        const st = existsSync(file) ? statSync(file) : undefined
+        if (st && st.size === bytes.length && st.mtimeMs >= started - 50) return
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      throw new Error(`s3rver did not finish writing ${bucket}/${key}`)
     },
     async putMany(bucket, objects, concurrency = 32) {
       let next = 0
