@@ -10,7 +10,9 @@ const rpc = (n: string) => `pekko.tcp://flink@jm-0:6123/user/rpc/${n}`
 
 let env: K8sEnv
 beforeAll(async () => {
-  env = await startK8sEnv({tokens: {'test-token': {}, 'no-collection-token': {forbid: ['deletecollection']}}})
+  env = await startK8sEnv({
+    tokens: {'test-token': {}, 'no-collection-token': {forbid: ['deletecollection']}, 'read-only-token': {forbid: ['delete', 'deletecollection', 'update', 'patch']}},
+  })
   await env.apply([
     '# a dead 1.18 cluster (lease expired), with its Deployment-owned config and the autoscaler map',
     'cluster dead 1.18',
@@ -139,6 +141,25 @@ describe('haadm cleanup on Kubernetes: one collection delete, and when it is not
     expect(await writesDuring(async () => (res = await haadm(['cleanup', ...env.flags('compacted'), '--yes', '--json'])))).toEqual(['deletecollection 410', 'delete 200', 'delete 200'])
     expect(res!.code).toBe(0)
     expect(await names('app=compacted')).toEqual([])
+  })
+
+  it('an account that may not delete: exit 5 naming what remains and why; a second run with rights finishes', async () => {
+    await env.apply(deadCluster('rights', 2))
+    const readOnly = env.server.writeKubeconfig(env.dir, {token: 'read-only-token', namespace: 'flink', file: 'read-only'})
+    const flags = env.flags('rights').map((f) => (f === env.kubeconfig ? readOnly : f))
+    const first = await haadm(['cleanup', ...flags, '--yes', '--json'])
+    expect(first.code).toBe(5)
+    expect(first.json.result.summary).toMatchObject({removed: 0, failed: 3})
+    expect(first.json.result.outcomes[0].error).toMatch(/^not allowed to delete configmaps "rights-.*" in namespace flink: .*cannot delete resource "configmaps"/)
+    expect(first.json.result.remaining).toEqual(expect.arrayContaining(['flink/rights-cluster-config-map']))
+    const text = await haadm(['cleanup', ...flags, '--yes'])
+    expect(text.code).toBe(5)
+    expect(text.stdout).toMatch(/failed: flink\/rights-/)
+    expect(text.stdout).toMatch(/Still there \(\d+\):/)
+    const second = await haadm(['cleanup', ...env.flags('rights'), '--yes', '--json'])
+    expect(second.code).toBe(0)
+    expect(second.json.result.summary).toMatchObject({removed: 3, failed: 0})
+    expect(await names('app=rights')).toEqual([])
   })
 
   it('not used when a map with the HA labels is not in the plan: the selector would take it too', async () => {
