@@ -43,8 +43,10 @@ ${exitCodesSection}`
   async run(): Promise<CleanupResult> {
     const {flags} = await this.parse(Cleanup)
     const json = this.jsonEnabled()
-    // A bar on a terminal only: never in CI, with --json, or when stderr is a file or pipe.
-    const progress = !json && process.stderr.isTTY && !process.env.CI ? progressWriter(process.stderr) : undefined
+    // On a terminal only: never in CI, with --json, or when stderr is a file or pipe.
+    const onTerminal = !json && process.stderr.isTTY && !process.env.CI
+    const scanning = onTerminal ? progressWriter(process.stderr, {label: 'scanning'}) : undefined
+    const progress = onTerminal ? progressWriter(process.stderr) : undefined
     let result: CleanupResult
     try {
       result = await runCleanup(this.resolve(flags), {
@@ -57,12 +59,15 @@ ${exitCodesSection}`
         includeOrphanFiles: flags['include-orphan-files'],
         haadmVersion: this.config.version,
         confirm: async (plan) => {
+          scanning?.done()
           if (!json && !flags.yes) this.log(renderPlan(plan))
           await confirmRemoval({summary: `This removes ${describePlan(plan)}.`, yes: flags.yes, expect: plan.scope === 'cluster' ? plan.clusterId : plan.jobId!})
         },
+        scanProgress: scanning ? (items) => scanning.update(items) : undefined,
         progress: progress ? (done, total) => progress.update(done, total) : undefined,
       })
     } finally {
+      scanning?.done()
       progress?.done()
     }
     for (const w of result.warnings) this.addWarning(w)

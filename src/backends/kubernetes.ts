@@ -72,7 +72,7 @@ export class KubernetesBackend implements RemovableBackend {
   }
 
   /** Lists every ConfigMap matching a label selector, page by page (one revision: the first page's). */
-  private async listAll(labelSelector: string): Promise<{items: any[]; resourceVersion: string}> {
+  private async listAll(labelSelector: string, progress?: (items: number) => void): Promise<{items: any[]; resourceVersion: string}> {
     const items: any[] = []
     let cont: string | undefined
     let resourceVersion = ''
@@ -82,6 +82,7 @@ export class KubernetesBackend implements RemovableBackend {
       })
       if (res.status !== 200) throw this.apiError(res, 'list', 'configmaps')
       items.push(...(res.body?.items ?? []))
+      progress?.(items.length)
       resourceVersion ||= String(res.body?.metadata?.resourceVersion ?? '')
       cont = res.body?.metadata?.continue || undefined
     } while (cont)
@@ -89,7 +90,7 @@ export class KubernetesBackend implements RemovableBackend {
   }
 
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
-    const listed = await this.listAll(`app=${this.clusterId}`)
+    const listed = await this.listAll(`app=${this.clusterId}`, opts.progress)
     const maps = listed.items
     this.lastList = {
       resourceVersion: listed.resourceVersion,

@@ -70,6 +70,8 @@ export interface ScanOptions {
    * know that nothing is left, such as the check after a cleanup.
    */
   brief?: boolean
+  /** Called as items are read, with the count so far (a progress display). */
+  progress?: (items: number) => void
 }
 
 export interface Backend {

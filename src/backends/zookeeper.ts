@@ -4,7 +4,7 @@ import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
-import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, StreamingBackend, ZkStat} from './types.js'
+import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -170,10 +170,13 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     })
   }
 
-  async scan(): Promise<Inventory> {
+  async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
     const items: RawItem[] = []
-    for await (const item of this.scanItems()) items.push(item)
+    for await (const item of this.scanItems()) {
+      items.push(item)
+      opts.progress?.(items.length)
+    }
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
   }

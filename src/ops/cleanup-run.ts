@@ -20,6 +20,8 @@ export interface CleanupOptions {
   /** Asks the user (or checks --yes); throws to refuse. Called only when there is something to remove. */
   confirm: (plan: CleanupPlan) => Promise<void>
   progress?: (done: number, total: number) => void
+  /** Items (znodes, ConfigMaps) read so far while scanning. */
+  scanProgress?: (items: number) => void
 }
 
 export function checkCleanupTarget(target: Target, jobId: string | undefined): void {
@@ -60,7 +62,7 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
     let plan: CleanupPlan
     let items: RawItem[] = []
     try {
-      const inventory = await backend.scan()
+      const inventory = await backend.scan({progress: opts.scanProgress})
       items = inventory.items
       plan = planCleanup(inventory, {jobId: opts.jobId, jobGraphsPath: target.zookeeper.jobGraphsPath.value})
     } catch (err) {

@@ -10,8 +10,12 @@ export interface ProgressOptions {
   label?: string
 }
 
-/** `removing [########............]  4100/10000  41%` fitted into `columns`. */
-export function progressLine(done: number, total: number, opts: ProgressOptions = {}): string {
+/**
+ * `removing [########............]  4100/10000  41%` fitted into `columns`; with no total (a scan
+ * that cannot know its size), `scanning  41000 items`.
+ */
+export function progressLine(done: number, total: number | undefined, opts: ProgressOptions = {}): string {
+  if (total === undefined) return `${opts.label ?? 'scanning'}  ${done} items`
   const all = Math.max(total, done, 1)
   const ratio = Math.min(1, done / all)
   const label = opts.label ?? 'removing'
@@ -27,7 +31,7 @@ export function progressLine(done: number, total: number, opts: ProgressOptions 
 }
 
 export interface ProgressWriter {
-  update(done: number, total: number): void
+  update(done: number, total?: number): void
   /** Erases the bar (if it was ever drawn). */
   done(): void
 }
@@ -39,7 +43,7 @@ export function progressWriter(stream: NodeJS.WriteStream, opts: {delayMs?: numb
   const intervalMs = opts.intervalMs ?? 100
   let last = -Infinity
   let drawn = false
-  const draw = (done: number, total: number) => {
+  const draw = (done: number, total: number | undefined) => {
     stream.write(`\r${progressLine(done, total, {columns: stream.columns, label: opts.label})}\x1b[K`)
     drawn = true
     last = now()
@@ -53,6 +57,7 @@ export function progressWriter(stream: NodeJS.WriteStream, opts: {delayMs?: numb
     },
     done() {
       if (drawn) stream.write('\r\x1b[K')
+      drawn = false
     },
   }
 }

@@ -10,6 +10,10 @@ describe('progressLine', () => {
     expect(progressLine(5, 9, {columns: 20})).toBe('removing 5/9 55%')
   })
 
+  it('without a total (a scan), just the count', () => {
+    expect(progressLine(41_000, undefined, {label: 'scanning'})).toBe('scanning  41000 items')
+  })
+
   it('never goes past 100% when more outcomes than planned arrive (a reappearing node)', () => {
     expect(progressLine(12, 10)).toMatch(/12\/12  100%$/)
     expect(progressLine(0, 0)).toMatch(/0\/1 {4}0%$/)
@@ -47,5 +51,8 @@ describe('progressWriter', () => {
     expect(writes.length).toBe(8)
     expect(writes[0]).toMatch(/^\rremoving \[#+\.+\] +30[01]\/1000 +30%\x1b\[K$/)
     expect(writes.at(-1)).toBe('\r\x1b[K')
+    // A second done() writes nothing more.
+    p.done()
+    expect(writes.length).toBe(8)
   })
 })
