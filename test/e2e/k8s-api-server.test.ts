@@ -237,6 +237,8 @@ describe('kubectl against the test API server', () => {
     expect((await list('resourceVersionMatch=Exact')).body).toMatchObject({code: 422, reason: 'Invalid'})
     expect((await list(`resourceVersion=${rv}&resourceVersionMatch=Newest`)).status).toBe(422)
     expect((await list(`resourceVersion=999999999&resourceVersionMatch=Exact`)).status).toBe(504)
+    expect((await list('resourceVersion=0&resourceVersionMatch=Exact')).body.message).toMatch(/"exact" is forbidden for resourceVersion "0"/)
+    expect((await list(`resourceVersion=${rv}&resourceVersionMatch=Exact&continue=${encodeURIComponent(before.body.metadata.continue)}`)).body.message).toMatch(/forbidden when continue is provided/)
 
     // deletecollection at the old revision: rv-1 and rv-2 listed, rv-1 deleted (rv-2 is gone already), rv-3 kept.
     const del = await api('DELETE', `/api/v1/namespaces/flink/configmaps?labelSelector=app%3Drv&resourceVersion=${rv}&resourceVersionMatch=Exact`)

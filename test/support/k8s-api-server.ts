@@ -665,7 +665,10 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
     const cont = query.get('continue')
     if (match !== '' && match !== 'Exact' && match !== 'NotOlderThan')
       throw invalidListOptions('resourceVersionMatch', `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`)
+    // As apimachinery's ValidateListOptions.
     if (match !== '' && rvText === '') throw invalidListOptions('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided')
+    if (match !== '' && cont) throw invalidListOptions('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden when continue is provided')
+    if (match === 'Exact' && rvText === '0') throw invalidListOptions('resourceVersionMatch', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
     if (cont && rvText !== '' && rvText !== '0') throw invalidListOptions('resourceVersion', 'Forbidden: specifying resource version is not allowed when using continue')
     if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`)
     let at = rv
