@@ -1,10 +1,10 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture, type FlinkFixture} from '../support/flink-fixture.js'
 import {type K8sEnv, startK8sEnv} from '../support/k8s-fixture.js'
+import {tempDirs} from '../support/temp.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 // `plans` and `checkpoints` on Kubernetes (ConfigMaps written as Flink's Kubernetes HA services
@@ -13,7 +13,6 @@ import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 let zk: ZkServer
 let env: K8sEnv
-const dirs: string[] = []
 const live: FlinkFixture[] = []
 beforeAll(async () => {
   ;[zk, env] = await Promise.all([startZooKeeper(), startK8sEnv()])
@@ -21,14 +20,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(live.map((f) => f.close().catch(() => f.kill())))
   await Promise.all([zk?.stop(), env?.stop()])
-  for (const d of dirs) rmSync(d, {recursive: true, force: true})
 })
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'haadm-cpk8s-'))
-  dirs.push(d)
-  return d
-}
+const tempDir = tempDirs('haadm-cpk8s-')
 
 const clusterName = (p: string) => `${p}-${Math.random().toString(36).slice(2, 8)}`
 

@@ -1,10 +1,10 @@
-import {mkdtempSync, renameSync, rmSync, unlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {renameSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {connectZk} from '../support/zk-client.js'
+import {tempDirs} from '../support/temp.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 // `haadm checkpoints` against a real ZooKeeper holding completed checkpoints and checkpoint id
@@ -12,20 +12,14 @@ import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 // with the stand-in CompletedCheckpoint files in a local storageDir.
 
 let zk: ZkServer
-const dirs: string[] = []
 beforeAll(async () => {
   zk = await startZooKeeper()
 })
 afterAll(async () => {
   await zk?.stop()
-  for (const d of dirs) rmSync(d, {recursive: true, force: true})
 })
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'haadm-cp-e2e-'))
-  dirs.push(d)
-  return d
-}
+const tempDir = tempDirs('haadm-cp-e2e-')
 
 describe('haadm checkpoints on a Flink cluster', () => {
   it('reports exactly the checkpoints, sizes, locks and counters written; locks go when the sessions end', async () => {

@@ -1,10 +1,10 @@
-import {appendFileSync, mkdtempSync, renameSync, rmSync, unlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {appendFileSync, renameSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture, type FixturePlan} from '../support/flink-fixture.js'
 import {connectZk} from '../support/zk-client.js'
+import {tempDirs} from '../support/temp.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 import {pointer} from '../support/java-bytes.js'
 
@@ -13,20 +13,14 @@ import {pointer} from '../support/java-bytes.js'
 // stand-in JobGraph / StreamGraph files in a local storageDir.
 
 let zk: ZkServer
-const dirs: string[] = []
 beforeAll(async () => {
   zk = await startZooKeeper()
 })
 afterAll(async () => {
   await zk?.stop()
-  for (const d of dirs) rmSync(d, {recursive: true, force: true})
 })
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'haadm-plans-e2e-'))
-  dirs.push(d)
-  return d
-}
+const tempDir = tempDirs('haadm-plans-e2e-')
 
 const sortedOwners = (p: FixturePlan) => p.locks.map((l) => l.ownerSession).sort()
 
