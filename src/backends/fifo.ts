@@ -14,10 +14,6 @@ export class Fifo<T> {
     this.items.push(value)
   }
 
-  pushAll(values: Iterable<T>): void {
-    for (const v of values) this.items.push(v)
-  }
-
   /** The oldest item; undefined when empty. */
   take(): T | undefined {
     if (this.head >= this.items.length) return undefined

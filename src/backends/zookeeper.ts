@@ -336,12 +336,9 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         else ready.push(target)
       }
       // Outcomes are passed on as batches and deletes finish (a progress bar moves), not at the end of the wave.
-      const done = new Fifo<RemovalOutcome>()
-      done.pushAll(outcomes)
       let wake: (() => void) | undefined
       const report = (o: RemovalOutcome) => {
         outcomes.push(o)
-        done.push(o)
         wake?.()
       }
       const work = (async () => {
@@ -377,10 +374,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         () => (finished = true),
         () => (finished = true),
       ).finally(() => wake?.())
-      while (!finished || done.length > 0) {
-        if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve))
+      let yielded = 0
+      while (!finished || yielded < outcomes.length) {
+        if (yielded === outcomes.length) await new Promise<void>((resolve) => (wake = resolve))
         wake = undefined
-        while (done.length > 0) yield done.take()!
+        while (yielded < outcomes.length) yield outcomes[yielded++]
       }
       await work
       for (const o of outcomes) if (o.status === 'failed' || o.status === 'kept') block(blocked, o.target.locator)

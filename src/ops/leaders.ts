@@ -121,29 +121,19 @@ function kubernetesLeaderRecords(inv: Inventory): LeadersReport {
 }
 
 function kubernetesRecord(e: K8sLeaderEntry): LeaderRecord {
-  const base: LeaderRecord = {
-    component: e.component,
-    jobId: e.jobId,
-    layout: e.layout,
-    key: e.key,
-    locator: e.locator,
-    status: 'no-leader',
-    address: null,
-    sessionId: null,
-    owner: null,
-    since: null,
-    alive: false,
-    evidence: '',
-    latch: null,
-    lease: e.lease,
-    problem: null,
-  }
+  const base = noLeader({component: e.component, jobId: e.jobId, layout: e.layout, key: e.key, locator: e.locator, latch: null, lease: e.lease})
   const lease = leaseEvidence(e.configMap, e.lease)
   if (!e.present) return {...base, evidence: `no key ${e.key} (no leader published); ${lease}`}
   const held = {...base, owner: e.lease?.holderIdentity ?? null, since: e.lease?.acquireTime ?? null}
   if (e.problem) return {...held, status: 'undecodable', evidence: `${e.key} could not be decoded`, problem: e.problem}
   if (!e.leader) return {...held, evidence: `${e.key} is empty (leadership revoked); ${lease}`}
   return {...held, status: 'leader', address: e.leader.address, sessionId: e.leader.sessionId, alive: e.lease?.valid ?? false, evidence: lease}
+}
+
+/** A leader slot (ZooKeeper node or Kubernetes key) with nothing known yet: no leader, not alive. Fields in JSON order. */
+function noLeader(slot: Pick<LeaderRecord, 'component' | 'jobId' | 'layout' | 'key' | 'locator' | 'latch' | 'lease'>): LeaderRecord {
+  const {component, jobId, layout, key, locator, latch, lease} = slot
+  return {component, jobId, layout, key, locator, status: 'no-leader', address: null, sessionId: null, owner: null, since: null, alive: false, evidence: '', latch, lease, problem: null}
 }
 
 function leaseEvidence(configMap: string, l: K8sLease | null): string {
@@ -179,23 +169,15 @@ function record(
   const key = `${dir}/${CONNECTION_INFO}`
   const item = byKey.get(key)
   const leaderOwner = latch?.contenders[0]?.owner ?? null
-  const base: LeaderRecord = {
+  const base = noLeader({
     component,
     jobId,
     layout,
     key,
     locator: item?.locator ?? `${inv.root}/${key}`,
-    status: 'no-leader',
-    address: null,
-    sessionId: null,
-    owner: null,
-    since: null,
-    alive: false,
-    evidence: '',
     latch: latch ? {key: latch.key, contenders: latch.contenders.length, leaderOwner} : null,
     lease: null,
-    problem: null,
-  }
+  })
   const contenders = latch ? `${latch.contenders.length} latch contender(s)` : 'no latch'
   if (!item) return {...base, evidence: `no ${CONNECTION_INFO} node; ${contenders}`}
 

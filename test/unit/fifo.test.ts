@@ -13,7 +13,8 @@ describe('Fifo', () => {
       for (let i = 0; i < 2500; i++) taken.push(q.take()!)
     }
     expect(q.length).toBe(next - taken.length)
-    q.pushAll([-1, -2])
+    q.push(-1)
+    q.push(-2)
     while (q.length > 2) taken.push(q.take()!)
     expect(taken).toEqual(Array.from({length: next}, (_, i) => i))
     expect([q.take(), q.take(), q.take()]).toEqual([-1, -2, undefined])
