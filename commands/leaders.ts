@@ -7,7 +7,7 @@ import {renderLeaders} from '../src/render/leaders.js'
 export default class Leaders extends HaadmCommand {
   static override summary = 'Show the current leader of each Flink component and job, and whether it is alive.'
 
-  static override description = `For the dispatcher, the resource manager, the REST endpoint and every job master: the leader's address, its leader session id, the ZooKeeper session that owns the record, since when, and whether that session is alive and holds the leader latch. Knows the 1.15-1.17 (leader/<jobId>), 1.18+ (leader/job-<jobId>) and legacy 1.15 (jobs/<jobId>/leader) layouts. Read-only.
+  static override description = `For the dispatcher, the resource manager, the REST endpoint and every job master: the leader's address, its leader session id, the ZooKeeper session that owns the record, since when, and whether that session is alive and holds the leader latch. Knows every layout: leader/<jobId> (Flink 1.15-1.18), leader/job-<jobId> (1.19+; Kubernetes keys org.apache.flink.k8s.leader.<jobId> and .job-<jobId> likewise) and legacy 1.15 (jobs/<jobId>/leader; Kubernetes <cluster-id>-*-leader maps). Read-only.
 
 On ZooKeeper a record is alive when its connection_info node is ephemeral (its session lives) and that session also holds the lowest latch node (Curator's LeaderLatch leader). On Kubernetes (--backend kubernetes) haadm reads the ConfigMaps labelled app=<cluster-id>; a record is alive while its map's leader lease (control-plane.alpha.kubernetes.io/leader) is held and renewTime + leaseDuration is in the future; owner is the lease holder, since its acquireTime. An empty or missing record means no leader; bytes that do not decode are shown as undecodable, with the reason.
 

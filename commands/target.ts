@@ -8,7 +8,7 @@ export default class TargetCommand extends HaadmCommand {
 
   static override description = `Resolves the target the way every other command does (flags, then HAADM_* environment variables, then the Flink configuration file, then Flink's defaults) and prints each value with its origin: the flag, the variable, the configuration file and line, or the default. Connects to nothing. Credentials are masked.
 
-JSON (--json): {status, result: {backend, clusterId, flinkConf: {file, format} | null, zookeeperPath, settings: [{setting, value, source, from}]}, warnings}
+JSON (--json): {status, result: {backend, clusterId, flinkConf: {file, format} | null, zookeeperPath, settings: [{setting, value, source, from}], notes}, warnings}
 
 ${TARGET_ENV_HELP}
 
@@ -24,6 +24,7 @@ ${exitCodesSection}`
   async run(): Promise<TargetReport> {
     const {flags} = await this.parse(TargetCommand)
     const report = targetReport(this.resolve(flags))
+    for (const n of report.notes) this.addWarning(n)
     if (!this.jsonEnabled()) {
       this.log(renderTable(['SETTING', 'VALUE', 'FROM'], report.settings.map((s) => [s.setting, s.value === null ? '-' : String(s.value), s.from])))
     }

@@ -14,8 +14,9 @@
  * with bounded concurrency; a missing map or key counts as `absent`.
  *
  * Whole-cluster removal in one request: when the maps to delete include every map that carries
- * Flink's HA labels (`app=<cluster-id>,type=flink-native-kubernetes,configmap-type=high-availability`,
- * the selector of Flink's own `deleteConfigMapsByLabels`, ≤1.18) as the last scan saw them (same uid
+ * Flink's HA labels (`app=<cluster-id>,type=flink-native-kubernetes,configmap-type=high-availability`
+ * up to 1.20, the selector of Flink's own label delete in 1.15.x–1.18.0; `app` and `type` alone for
+ * 2.x maps, which have no configmap-type: layout.ts haLabelSelectors) as the last scan saw them (same uid
  * and resourceVersion), they go in one deletecollection with that selector, `resourceVersion` =
  * the scan's list revision, `resourceVersionMatch=Exact` and `limit` = their number. The apiserver
  * lists at exactly that revision (Store.DeleteCollection; with a limit it stops after that one
@@ -29,7 +30,7 @@
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
-import {classifyMap} from './kubernetes/layout.js'
+import {classifyMap, haLabelSelectors} from './kubernetes/layout.js'
 import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions} from './types.js'
 
 const PAGE_SIZE = 500
@@ -38,8 +39,6 @@ const CONFLICT_RETRIES = 5
 const DEFAULT_CONCURRENCY = 32
 /** Below this many maps, single deletes (with their preconditions) cost no more than one collection delete. */
 const COLLECTION_DELETE_MIN = 2
-/** The labels Flink puts on every HA ConfigMap (KubernetesUtils.getConfigMapLabels). */
-const flinkHaLabels = (clusterId: string) => ({app: clusterId, type: 'flink-native-kubernetes', 'configmap-type': 'high-availability'})
 
 /** What the last scan listed: the list's revision and every map labelled `app=<cluster-id>`. */
 interface ListedMaps {
@@ -243,15 +242,24 @@ export class KubernetesBackend implements RemovableBackend {
   private async deleteCollection(groups: Map<string, Array<{target: RemovalTarget; key: string | null}>>): Promise<RemovalOutcome[]> {
     const listed = this.lastList
     if (!listed?.resourceVersion) return []
-    const labels = flinkHaLabels(this.clusterId)
-    const labelled = listed.maps.filter((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v))
-    if (labelled.length < COLLECTION_DELETE_MIN) return []
-    // Every labelled map must be planned whole, exactly as scanned: else the selector would take too much.
-    for (const m of labelled) {
-      const group = groups.get(m.name)
-      const whole = group?.length === 1 && group[0].key === null ? group[0].target : undefined
-      if (!whole || whole.uid !== m.uid || (whole.version !== undefined && String(whole.version) !== m.resourceVersion)) return []
+    // Flink's selectors, narrowest first: 1.15–1.20 label HA maps with configmap-type, 2.x only with app and type.
+    let labels: Record<string, string> | undefined
+    let labelled: ListedMaps['maps'] = []
+    for (const candidate of haLabelSelectors(this.clusterId)) {
+      labelled = listed.maps.filter((m) => Object.entries(candidate).every(([k, v]) => m.labels[k] === v))
+      if (labelled.length < COLLECTION_DELETE_MIN) continue
+      // Every map the selector matches must be planned whole, exactly as scanned: else it would take too much.
+      const whole = labelled.every((m) => {
+        const group = groups.get(m.name)
+        const t = group?.length === 1 && group[0].key === null ? group[0].target : undefined
+        return t !== undefined && t.uid === m.uid && (t.version === undefined || String(t.version) === m.resourceVersion)
+      })
+      if (whole) {
+        labels = candidate
+        break
+      }
     }
+    if (!labels) return []
     let res: KubeResponse
     try {
       res = await this.conn.request('DELETE', `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {

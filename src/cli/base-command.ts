@@ -3,6 +3,7 @@ import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import type {Target} from '../config/target.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
+import {snapshotDefaults} from '../snapshot/io.js'
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
@@ -30,7 +31,7 @@ export abstract class HaadmCommand extends Command {
   }
 
   protected resolve(flags: TargetFlags): Target {
-    return resolveTarget({flags, env: process.env})
+    return resolveTarget({flags, env: process.env, snapshotDefaults})
   }
 
   protected addWarning(message: string): void {

@@ -1,6 +1,11 @@
 import {Flags} from '@oclif/core'
+import {kubernetesFlags} from '../backends/kubernetes/flags.js'
+import {zookeeperFlags} from '../backends/zookeeper/flags.js'
 
-/** Target selection, spelled the same on every command. Environment variables are read by the resolver. */
+/**
+ * Target selection, spelled the same on every command: the shared flags here, each backend's own from
+ * its folder. Environment variables are read by the resolver.
+ */
 export const targetFlags = {
   'flink-conf': Flags.string({
     summary: "Flink configuration: flink-conf.yaml, config.yaml, or Flink's conf directory.",
@@ -11,17 +16,12 @@ export const targetFlags = {
     options: ['zookeeper', 'kubernetes'],
     helpGroup: 'TARGET',
   }),
-  'zk-quorum': Flags.string({summary: 'ZooKeeper quorum, host:port[,host:port].', helpGroup: 'TARGET'}),
-  'zk-root': Flags.string({summary: 'ZooKeeper root node (high-availability.zookeeper.path.root, default /flink).', helpGroup: 'TARGET'}),
-  'zk-auth': Flags.string({summary: 'ZooKeeper authentication, scheme:credentials (digest:user:password).', helpGroup: 'TARGET'}),
-  'zk-timeout': Flags.string({summary: 'How long to wait for a ZooKeeper connection (15000, 15 s, 1 min).', helpGroup: 'TARGET'}),
+  ...zookeeperFlags,
   'cluster-id': Flags.string({summary: 'Flink cluster id (high-availability.cluster-id, default /default).', helpGroup: 'TARGET'}),
   'storage-dir': Flags.string({summary: 'HA storage directory (high-availability.storageDir).', helpGroup: 'TARGET'}),
   'jrs-path': Flags.string({summary: 'JobResultStore directory (job-result-store.storage-path).', helpGroup: 'TARGET'}),
   snapshot: Flags.string({summary: 'Read from a file written by haadm export (or cleanup --backup) instead of a live store.', helpGroup: 'TARGET'}),
-  kubeconfig: Flags.string({summary: 'Kubernetes: kubeconfig file (KUBECONFIG, kubernetes.config.file; else ~/.kube/config or in-cluster).', helpGroup: 'KUBERNETES'}),
-  context: Flags.string({summary: 'Kubernetes: kubeconfig context (kubernetes.context; default: the current context).', helpGroup: 'KUBERNETES'}),
-  namespace: Flags.string({char: 'n', summary: "Kubernetes: namespace (kubernetes.namespace; default: the context's, then default).", helpGroup: 'KUBERNETES'}),
+  ...kubernetesFlags,
   's3-endpoint': Flags.string({summary: 'S3: endpoint URL for s3:// paths (s3.endpoint).', helpGroup: 'S3'}),
   's3-path-style': Flags.boolean({summary: 'S3: path-style access (s3.path.style.access).', allowNo: true, helpGroup: 'S3'}),
   's3-region': Flags.string({summary: 'S3: region (AWS_REGION; default us-east-1).', helpGroup: 'S3'}),

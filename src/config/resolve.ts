@@ -3,7 +3,6 @@ import {parseDurationMs} from './duration.js'
 import {type FlinkConf, loadFlinkConf} from './flink-conf.js'
 import type {BackendKind, Resolved, Source, Target, ZkAuth} from './target.js'
 import {generateZookeeperPath} from './zk-path.js'
-import {loadSnapshot} from '../snapshot/io.js'
 
 /** The target-selection flags every command shares, as oclif parsed them. */
 export interface TargetFlags {
@@ -46,6 +45,8 @@ const S = {
   k8sClusterId: {keys: ['kubernetes.cluster-id']},
   namespace: {flag: 'namespace', env: 'HAADM_NAMESPACE', keys: ['kubernetes.namespace']},
   jobGraphs: {env: 'HAADM_ZK_JOBGRAPHS_PATH', keys: ['high-availability.zookeeper.path.jobgraphs', 'recovery.zookeeper.path.jobgraphs']},
+  executionPlans: {env: 'HAADM_ZK_EXECUTION_PLANS_PATH', keys: ['high-availability.zookeeper.path.execution-plans']},
+  executionTarget: {keys: ['execution.target']},
   storageDir: {
     flag: 'storage-dir',
     env: 'HAADM_STORAGE_DIR',
@@ -73,13 +74,25 @@ const S = {
 
 const AUTH_KEY = 'high-availability.zookeeper.client.authorization'
 
+/** What a snapshot file records about its cluster: the defaults a target read from it starts from. */
+export interface SnapshotDefaults {
+  backend?: string | null
+  clusterId?: string | null
+  jobResultStorePath?: string | null
+}
+
 export interface ResolveInput {
   flags: TargetFlags
   env: Record<string, string | undefined>
+  /**
+   * Reads a snapshot's recorded backend, cluster id and JobResultStore path. Injected by the caller
+   * (the CLI passes the snapshot module's reader), so configuration does not depend on snapshots.
+   */
+  snapshotDefaults?: (file: string) => SnapshotDefaults
 }
 
 /** flags → HAADM_* environment → Flink configuration file → Flink's defaults. */
-export function resolveTarget({flags, env}: ResolveInput): Target {
+export function resolveTarget({flags, env, snapshotDefaults}: ResolveInput): Target {
   const confPath = nonEmpty(flags['flink-conf']) ?? nonEmpty(env.HAADM_FLINK_CONF)
   const conf = confPath ? loadFlinkConf(confPath) : undefined
 
@@ -93,22 +106,24 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
 
   const snapshot = lookup(S.snapshot)
   // A snapshot names its backend, cluster and JobResultStore path; flags may still say otherwise.
-  const snap = snapshot ? loadSnapshot(snapshot.value) : undefined
+  const snap = snapshot && snapshotDefaults ? snapshotDefaults(snapshot.value) : undefined
   const fromSnap = (value: string | null | undefined, what: string): Resolved<string> | undefined =>
     value ? {value, source: {kind: 'derived', note: `${what} recorded in the snapshot`}} : undefined
   const backend = resolveBackend(lookup(S.backend) ?? fromSnap(snap?.backend, 'backend'))
-  const clusterId = resolveClusterId(backend.value, lookup(S.clusterId) ?? fromSnap(snap?.clusterId, 'cluster id'), fromConf(conf, S.k8sClusterId.keys))
+  const clusterId = resolveClusterId(
+    backend.value,
+    lookup(S.clusterId) ?? fromSnap(snap?.clusterId, 'cluster id'),
+    fromConf(conf, S.k8sClusterId.keys),
+    fromConf(conf, S.executionTarget.keys),
+  )
   const root = lookup(S.root) ?? {value: '/flink', source: {kind: 'default'}}
-  const jobGraphs = lookup(S.jobGraphs) ?? {value: '/jobgraphs', source: {kind: 'default'}}
-  if (!jobGraphs.value.startsWith('/'))
-    throw usageError(
-      `the job graph path ${JSON.stringify(jobGraphs.value)} (${sourceText(jobGraphs.source)}) must start with "/"`,
-      'Flink appends it to the namespace by plain concatenation.',
-      'CONFIG_INVALID',
-    )
+  // Where execution plans are: the ZooKeeper layout reads these with what the store holds (a value
+  // without a leading "/" is kept: the layout says where Flink would put those plans).
+  const jobGraphs = lookup(S.jobGraphs) ?? {value: '/jobgraphs', source: {kind: 'default', note: 'Flink 1.x; with neither path set, haadm looks for /jobgraphs and /execution-plans'}}
+  const executionPlans = lookup(S.executionPlans)
 
   const storageDir = lookup(S.storageDir)
-  let jobResultStorePath = lookup(S.jrsPath) ?? fromSnap((snap?.jobResults as {path?: string} | null)?.path, 'JobResultStore path')
+  let jobResultStorePath = lookup(S.jrsPath) ?? fromSnap(snap?.jobResultStorePath, 'JobResultStore path')
   if (!jobResultStorePath && storageDir) {
     // FileSystemJobResultStore.createDefaultJobResultStorePath: plain concatenation; Flink's Path folds the `//`.
     jobResultStorePath = {
@@ -128,6 +143,7 @@ export function resolveTarget({flags, env}: ResolveInput): Target {
       quorum,
       root,
       jobGraphsPath: jobGraphs,
+      executionPlansPath: executionPlans,
       sessionTimeoutMs: duration(lookup(S.sessionTimeout), 60_000),
       connectionTimeoutMs: duration(lookup(S.connectionTimeout), 15_000),
       auth: resolveAuth(lookup(S.auth), conf),
@@ -182,19 +198,43 @@ function resolveBackend(r: Resolved<string> | undefined): Resolved<BackendKind> 
   )
 }
 
+const KUBERNETES_TARGETS = ['kubernetes-session', 'kubernetes-application']
+/** execution.target values Flink knows besides the Kubernetes ones (DeploymentOptions.TARGET). */
+const OTHER_TARGETS = ['remote', 'local', 'yarn-per-job', 'yarn-session', 'yarn-application', 'embedded']
+
+/**
+ * The HA cluster id as Flink uses it. On a native Kubernetes deployment KubernetesClusterDescriptor
+ * (and the Flink Kubernetes Operator) overwrite high-availability.cluster-id with kubernetes.cluster-id
+ * whenever HA is on, whatever the HA type: so a configuration that names a Kubernetes deployment
+ * (execution.target kubernetes-session / kubernetes-application, or kubernetes.cluster-id together
+ * with Kubernetes HA) gets kubernetes.cluster-id. A flag or variable still wins.
+ */
 function resolveClusterId(
   backend: BackendKind,
   ha: Resolved<string> | undefined,
   k8s: Resolved<string> | undefined,
+  executionTarget: Resolved<string> | undefined,
 ): Resolved<string> {
-  if (backend === 'kubernetes') {
-    // Kubernetes HA names its ConfigMaps after kubernetes.cluster-id.
-    if (ha && ha.source.kind !== 'config') return ha
-    if (k8s) return k8s
-    if (ha) return ha
-    throw usageError('no cluster id: Kubernetes HA needs one', 'Pass --cluster-id or set kubernetes.cluster-id in the Flink configuration.')
+  if (ha && ha.source.kind !== 'config') return ha
+  const target = executionTarget?.value.trim()
+  if (target && !KUBERNETES_TARGETS.includes(target) && !OTHER_TARGETS.includes(target))
+    throw usageError(
+      `unknown execution.target ${JSON.stringify(target)} (${sourceText(executionTarget!.source)})`,
+      `Flink knows ${[...OTHER_TARGETS, ...KUBERNETES_TARGETS].join(', ')}; haadm reads it to decide whether kubernetes.cluster-id names the HA cluster id.`,
+      'CONFIG_INVALID',
+    )
+  const nativeK8s = target !== undefined && KUBERNETES_TARGETS.includes(target)
+  if (k8s && (nativeK8s || backend === 'kubernetes')) {
+    const why = nativeK8s
+      ? `execution.target ${target} is a native Kubernetes deployment: Flink sets high-availability.cluster-id to kubernetes.cluster-id (${sourceText(k8s.source)})`
+      : `Kubernetes HA names its ConfigMaps after kubernetes.cluster-id (${sourceText(k8s.source)})`
+    if (ha && ha.source.kind === 'config' && ha.value.replace(/^\/+|\/+$/g, '') !== k8s.value.replace(/^\/+|\/+$/g, ''))
+      return {value: k8s.value, source: {kind: 'derived', note: `${why}; ${ha.source.key} ${JSON.stringify(ha.value)} at ${sourceText(ha.source)} is overwritten on deploy`}}
+    return {value: k8s.value, source: {kind: 'derived', note: why}}
   }
   if (ha) return ha
+  if (backend === 'kubernetes')
+    throw usageError('no cluster id: Kubernetes HA needs one', 'Pass --cluster-id or set kubernetes.cluster-id in the Flink configuration.')
   if (k8s) {
     // KubernetesClusterDescriptor sets high-availability.cluster-id to kubernetes.cluster-id on deploy.
     return {value: k8s.value, source: {kind: 'derived', note: `kubernetes.cluster-id at ${sourceText(k8s.source)}`}}

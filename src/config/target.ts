@@ -22,7 +22,10 @@ export interface ZkAuth {
 export interface ZooKeeperTarget {
   quorum?: Resolved<string>
   root: Resolved<string>
+  /** high-availability.zookeeper.path.jobgraphs (Flink 1.x; 2.x's deprecated fallback), default /jobgraphs. */
   jobGraphsPath: Resolved<string>
+  /** high-availability.zookeeper.path.execution-plans (Flink 2.x), when configured; unset: detected from the store. */
+  executionPlansPath?: Resolved<string>
   sessionTimeoutMs: Resolved<number>
   connectionTimeoutMs: Resolved<number>
   auth: Resolved<ZkAuth[]>

@@ -1,12 +1,13 @@
-import {openBackend} from '../backends/index.js'
+import {layoutOf, openBackend, targetLayout, whereabouts} from '../backends/index.js'
+import type {HaLayout} from '../backends/layout.js'
 import {type Backend, canRemove, type RawItem, type RemovalOutcome, type RemovalTarget} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {writeSnapshot} from '../snapshot/io.js'
 import {refuseSnapshotChange} from '../snapshot/read-only.js'
 import {planStorageCleanup, pointedFiles, removeStorage, type StorageStep} from './cleanup-storage.js'
-import {stateHandleInventory} from './state-handle-entries.js'
-import {type CleanupPlan, type CleanupResult, JOB_ID, jobSubtrees, planCleanup, summarize} from './cleanup.js'
+import {type CleanupPlan, type CleanupResult, planCleanup, summarize} from './cleanup.js'
+import {parseJobId} from './job-ids.js'
 
 export interface CleanupOptions {
   jobId?: string
@@ -24,7 +25,8 @@ export interface CleanupOptions {
   scanProgress?: (items: number) => void
 }
 
-export function checkCleanupTarget(target: Target, jobId: string | undefined): void {
+/** Checks the cleanup's target before any work; returns the job id as Flink spells it. */
+export function checkCleanupTarget(target: Target, jobId: string | undefined): string | undefined {
   const id = target.clusterId
   // A snapshot names its cluster; against a live store the user must name it.
   if (id.source.kind === 'default' && !target.snapshot)
@@ -34,14 +36,13 @@ export function checkCleanupTarget(target: Target, jobId: string | undefined): v
     )
   if (id.value.replace(/\//g, '').trim() === '')
     throw usageError(`cluster id ${JSON.stringify(id.value)} names the root itself: haadm never wipes a root`, 'Pass the id of one cluster.')
-  if (jobId !== undefined && !JOB_ID.test(jobId))
-    throw usageError(`${JSON.stringify(jobId)} is not a Flink job id`, 'A job id is 32 lowercase hexadecimal characters, as Flink prints it.')
+  return parseJobId(jobId)
 }
 
-const emptyPlan = (target: Target, jobId?: string): CleanupPlan => ({
-  backend: target.backend.value,
+const emptyPlan = (target: Target, layout: HaLayout, jobId?: string): CleanupPlan => ({
+  backend: layout.backend,
   clusterId: target.clusterId.value,
-  root: target.zookeeper.clusterPath,
+  root: layout.clusterRoot,
   scope: jobId ? 'job' : 'cluster',
   jobId: jobId ?? null,
   metadata: [],
@@ -52,8 +53,8 @@ const emptyPlan = (target: Target, jobId?: string): CleanupPlan => ({
 })
 
 /** resolve → scan → plan (pure) → safety checks → backup → remove → verify. */
-export async function runCleanup(target: Target, opts: CleanupOptions): Promise<CleanupResult> {
-  checkCleanupTarget(target, opts.jobId)
+export async function runCleanup(target: Target, options: CleanupOptions): Promise<CleanupResult> {
+  const opts = {...options, jobId: checkCleanupTarget(target, options.jobId)}
   refuseSnapshotChange(target, opts.dryRun)
   const warnings: string[] = []
   const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []) => ({...buildResult(plan, o, outcomes, left), warnings})
@@ -61,23 +62,28 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
   try {
     let plan: CleanupPlan
     let items: RawItem[] = []
+    let layout = targetLayout(target)
+    let pointers: string[] = []
     try {
       const inventory = await backend.scan({progress: opts.scanProgress})
       items = inventory.items
-      plan = planCleanup(inventory, {jobId: opts.jobId, jobGraphsPath: target.zookeeper.jobGraphsPath.value})
+      layout = layoutOf(inventory, target)
+      plan = planCleanup(inventory, {jobId: opts.jobId}, layout)
+      if (opts.jobId) {
+        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove).
+        const sh = layout.stateHandles(inventory)
+        pointers = [...sh.plans, ...sh.checkpoints].flatMap((e) => (e.jobId === opts.jobId && e.pointer.ok ? [e.pointer.value.uri] : []))
+      }
     } catch (err) {
       if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict) throw err
-      plan = emptyPlan(target, opts.jobId)
+      plan = emptyPlan(target, layout, opts.jobId)
     }
     // Files are looked at even when the metadata is gone: a run stopped between the two finishes here.
     if (!target.snapshot) {
       const storage = await planStorageCleanup(target, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
       plan.storage = storage.steps
-      if (opts.jobId && items.length > 0) {
-        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove).
-        const sh = stateHandleInventory({backend: plan.backend, clusterId: plan.clusterId, root: plan.root, scannedAt: '', items}, {jobGraphsPath: target.zookeeper.jobGraphsPath.value})
-        const uris = [...sh.plans, ...sh.checkpoints].filter((e) => e.jobId === opts.jobId && e.pointer.ok).map((e) => (e.pointer.ok ? e.pointer.value.uri : ''))
-        const pointed = pointedFiles(uris, opts.jobId)
+      if (opts.jobId && pointers.length > 0) {
+        const pointed = pointedFiles(pointers, opts.jobId)
         plan.storage.unshift(...pointed.steps)
         warnings.push(...pointed.warnings)
       }
@@ -122,22 +128,16 @@ export async function runCleanup(target: Target, opts: CleanupOptions): Promise<
     }
     const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
     const later = plan.storage.filter((st) => st.phase !== 'entries')
-    if (plan.backend === 'zookeeper' && entryFiles.length > 0) {
-      // Flink's crash-safe order: lock nodes (the entries become marked for deletion), the files, the entries.
-      const isLock = (key: string) => /(^|\/)locks(\/|$)/.test(key)
-      await run(plan.metadata.filter((m) => isLock(m.key)))
-      await removeFiles(entryFiles)
-      await run(plan.metadata.filter((m) => !isLock(m.key)))
-    } else {
-      // Without lock nodes to mark entries (Kubernetes), entries go first: a crash then leaks a file, never a dangling pointer.
-      await run(plan.metadata)
-      await removeFiles(entryFiles)
-    }
+    // The layout's crash-safe order around the files entries point at (ZooKeeper: lock nodes, files, entries).
+    const order = layout.removalOrder(plan.metadata)
+    await run(order.beforeFiles)
+    await removeFiles(entryFiles)
+    await run(order.afterFiles)
     // Flink's order: the empty parents only after the cluster's own subtree is gone.
     if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
     // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
     await removeFiles(later)
-    return result(plan, opts, outcomes, await remaining(backend, plan, target.zookeeper.jobGraphsPath.value))
+    return result(plan, opts, outcomes, await remaining(backend, plan, target))
   } finally {
     await backend.close()
   }
@@ -161,7 +161,7 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
       backend: plan.backend,
       clusterId: plan.clusterId,
       root: plan.root,
-      target: {zookeeperQuorum: target.zookeeper.quorum?.value ?? null, kubernetesNamespace: target.kubernetes.namespace?.value ?? null, purpose: `backup before haadm cleanup (${plan.scope})`},
+      target: {...whereabouts(target), purpose: `backup before haadm cleanup (${plan.scope})`},
     },
     (async function* () {
       yield* chosen
@@ -170,14 +170,13 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
 }
 
 /** What is still there after the removal: a second scan, so partial failures and reappearing nodes show. */
-async function remaining(backend: Backend, plan: CleanupPlan, jobGraphsPath: string): Promise<string[]> {
+async function remaining(backend: Backend, plan: CleanupPlan, target: Target): Promise<string[]> {
   try {
     const inv = await backend.scan({brief: true})
-    const tops = plan.jobId ? jobSubtrees(plan.jobId, jobGraphsPath) : undefined
-    const under = (key: string, top: string) => key === top || key.startsWith(`${top}/`)
     // What the plan left alone on purpose (a map whose name lacks the cluster id) is not "still there".
-    const leftAlone = plan.untouched.map((u) => u.key)
-    return inv.items.filter((i) => (!tops || tops.some((t) => under(i.key, t))) && !leftAlone.some((u) => under(i.key, u))).map((i) => i.locator)
+    return layoutOf(inv, target)
+      .remaining(inv, {jobId: plan.jobId, untouched: plan.untouched.map((u) => u.key)})
+      .map((i) => i.locator)
   } catch (err) {
     if (err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) return []
     throw err

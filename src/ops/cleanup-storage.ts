@@ -1,5 +1,6 @@
 import type {Target} from '../config/target.js'
 import {HaadmError} from '../errors.js'
+import {blobUri, clusterStorageUri, JOB_EVENTS_DIR, jobDirUri, STATE_HANDLE_FILE} from '../storage/flink-layout.js'
 import {joinUri, openStorage, parseLocation, type Storage} from '../storage/index.js'
 
 /** A storage step of a cleanup: one directory removed recursively, or a list of files. */
@@ -37,8 +38,7 @@ export function pointedFiles(uris: string[], jobId: string): {steps: StorageStep
   }
 }
 
-/** Files Flink names `<prefix><12 hex>` in `<storageDir>/<cluster-id>/` (FileUtils.getRandomFilename). */
-export const STATE_HANDLE_FILE = /^(submittedJobGraph|submittedExecutionPlan|completedCheckpoint)[0-9a-f]{12}$/
+export {STATE_HANDLE_FILE} from '../storage/flink-layout.js'
 
 export interface StorageScope {
   jobId?: string
@@ -55,17 +55,20 @@ export interface StorageScope {
 export async function planStorageCleanup(target: Target, scope: StorageScope): Promise<{steps: StorageStep[]; warnings: string[]}> {
   const steps: StorageStep[] = []
   const warnings: string[] = []
-  const cid = target.clusterId.value.replace(/^\/+|\/+$/g, '')
   const storageDir = target.storageDir?.value
   if (!storageDir) {
     warnings.push('no storageDir given (--storage-dir or high-availability.storageDir): HA blobs not looked at')
   } else {
     try {
-      const clusterDir = joinUri(storageDir, cid)
+      const clusterDir = clusterStorageUri(storageDir, target.clusterId.value)
       await withStorageAt(clusterDir, target, async (storage) => {
-        const blobRoot = joinUri(clusterDir, 'blob')
-        const blobDir = scope.jobId ? joinUri(blobRoot, `job_${scope.jobId}`) : blobRoot
+        const blobDir = blobUri(clusterDir, scope.jobId)
         if (await storage.stat(blobDir)) steps.push({kind: 'directory', what: scope.jobId ? `HA blobs of job ${scope.jobId}` : 'HA blob directory', uri: blobDir, files: []})
+        // 1.20+ batch job recovery: <cluster dir>/<jobId>/job-events, removed with the job's directory.
+        for (const jobId of scope.jobId ? [scope.jobId] : await jobDirectories(storage, clusterDir)) {
+          const dir = jobDirUri(clusterDir, jobId)
+          if (await hasOnlyJobEvents(storage, dir)) steps.push({kind: 'directory', what: `job events of job ${jobId} (batch job recovery, 1.20+)`, uri: dir, files: []})
+        }
         if (scope.includeOrphanFiles && !scope.jobId) {
           const files: string[] = []
           if (await storage.stat(clusterDir))
@@ -97,6 +100,29 @@ export async function planStorageCleanup(target: Target, scope: StorageScope): P
     }
   }
   return {steps, warnings}
+}
+
+/** The `<jobId>` directories directly in the cluster's storage directory. */
+async function jobDirectories(storage: Storage, clusterDir: string): Promise<string[]> {
+  const out: string[] = []
+  if (!(await storage.stat(clusterDir))) return out
+  for await (const e of storage.list(clusterDir)) if (e.kind === 'directory' && /^[0-9a-f]{32}$/.test(e.name)) out.push(e.name)
+  return out
+}
+
+/** The job's directory exists and holds nothing but `job-events` (so removing it whole takes nothing else). */
+async function hasOnlyJobEvents(storage: Storage, jobDir: string): Promise<boolean> {
+  let events = false
+  try {
+    for await (const e of storage.list(jobDir)) {
+      if (e.name !== JOB_EVENTS_DIR) return false
+      events = true
+    }
+  } catch (err) {
+    if (err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND') return false
+    throw err
+  }
+  return events
 }
 
 async function withStorageAt<T>(uri: string, target: Target, fn: (s: Storage) => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import {openBackend} from '../backends/index.js'
+import {openBackend, whereabouts} from '../backends/index.js'
 import {canStream, type RawItem} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {writeSnapshot} from '../snapshot/io.js'
@@ -20,8 +20,7 @@ export interface ExportResult {
 /** Where the snapshot was read from, without credentials. */
 function targetSummary(t: Target): Record<string, string | null> {
   return {
-    zookeeperQuorum: t.backend.value === 'zookeeper' ? (t.zookeeper.quorum?.value ?? null) : null,
-    kubernetesNamespace: t.backend.value === 'kubernetes' ? (t.kubernetes.namespace?.value ?? null) : null,
+    ...whereabouts(t),
     storageDir: t.storageDir?.value ?? null,
     jobResultStorePath: t.jobResultStorePath?.value ?? null,
     snapshot: t.snapshot?.value ?? null,

@@ -24,6 +24,15 @@ export function parseJobIds(values: readonly string[] | undefined): string[] {
   return out
 }
 
+/** One `--job` value, as parseJobIds reads it; undefined stays undefined. */
+export function parseJobId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const [id, ...more] = parseJobIds([value])
+  if (id === undefined || more.length > 0)
+    throw new HaadmError('INVALID_JOB_ID', `${JSON.stringify(value)} is not one Flink job id`, {exit: ExitCode.USAGE, hint: 'Pass one job id of 32 hexadecimal characters.', details: {value}})
+  return id
+}
+
 /** "a, b, c and 4 more" */
 export function listSome(items: readonly string[], max = 8): string {
   if (items.length <= max) return items.join(', ')

@@ -3,7 +3,7 @@
  * marked for deletion is what the next leading Dispatcher recovers and runs again.
  */
 import type {ExecutionPlanInfo} from '../codec/execution-plan.js'
-import type {StateHandleInventory} from './state-handle-entries.js'
+import type {PlanStore, StateHandleInventory} from './state-handle-entries.js'
 import {type StateHandleRecord, stateHandleRecord} from './state-handle-records.js'
 import type {StorageSummary} from './storage-verify.js'
 
@@ -16,6 +16,10 @@ export interface PlansReport {
   scannedAt: string
   /** Where the entries live: `jobgraphs` relative to the cluster root, and absolute. */
   store: {key: string; locator: string}
+  /** Every place execution plans were looked for, with the Flink versions that use it. */
+  stores: PlanStore[]
+  /** What the layout found worth saying (both directories, a configured path Flink puts elsewhere). */
+  layoutNotes: string[]
   plans: PlanRecord[]
   /** Only with --verify-storage / --deep. */
   storage: StorageSummary | null
@@ -33,6 +37,8 @@ export function planRecords(inv: StateHandleInventory, opts: {jobs?: string[]} =
     root: inv.root,
     scannedAt: inv.scannedAt,
     store: inv.planStore,
+    stores: inv.planStores,
+    layoutNotes: inv.notes,
     plans,
     storage: null,
   }

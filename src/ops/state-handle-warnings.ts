@@ -26,7 +26,7 @@ function storageWarnings(s: StorageSummary | null): string[] {
 }
 
 export function planWarnings(report: PlansReport): string[] {
-  return [...recordWarnings(report.plans), ...storageWarnings(report.storage)]
+  return [...report.layoutNotes, ...recordWarnings(report.plans), ...storageWarnings(report.storage)]
 }
 
 export function checkpointWarnings(report: CheckpointsReport): string[] {

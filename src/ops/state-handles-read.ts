@@ -2,15 +2,16 @@
  * resolve → backend scan → pure records → (optional) storage checks: the I/O around plans.ts and
  * checkpoints.ts for the `plans` and `checkpoints` commands.
  */
-import {withBackend} from '../backends/index.js'
+import {layoutOf, withBackend} from '../backends/index.js'
 import type {Target} from '../config/target.js'
 import {decodeCompletedCheckpoint} from '../codec/completed-checkpoint.js'
 import {decodeExecutionPlan} from '../codec/execution-plan.js'
 import {ExitCode, HaadmError} from '../errors.js'
+import {CHECKPOINT_FILE_PREFIXES, jobEventsUri, PLAN_FILE_PREFIXES} from '../storage/flink-layout.js'
 import {type CheckpointRecord, type CheckpointsReport, checkpointsReport} from './checkpoints.js'
 import {listSome} from './job-ids.js'
 import {type PlansReport, planRecords} from './plans.js'
-import {type StateHandleInventory, stateHandleInventory} from './state-handle-entries.js'
+import type {StateHandleInventory} from './state-handle-entries.js'
 import type {StorageProbe} from './storage-probe.js'
 import {sharedStorageProbe} from './storage-probe-shared.js'
 import {type StorageSummary, type VerifyOptions, verifyStorage} from './storage-verify.js'
@@ -22,14 +23,35 @@ async function verifyWith<T, R extends StateHandleRecord<T>>(
   probe: StorageProbe | undefined,
   records: R[],
   opts: Omit<VerifyOptions<T, R>, 'probe'>,
+  after?: (probe: StorageProbe, summary: StorageSummary) => Promise<void>,
 ): Promise<StorageSummary> {
-  if (probe) return verifyStorage(records, {...opts, probe})
+  const run = async (p: StorageProbe) => {
+    const summary = await verifyStorage(records, {...opts, probe: p})
+    await after?.(p, summary)
+    return summary
+  }
+  if (probe) return run(probe)
   const shared = sharedStorageProbe(target)
   try {
-    return await verifyStorage(records, {...opts, probe: shared})
+    return await run(shared)
   } finally {
     await shared.close()
   }
+}
+
+/** Each job's `<cluster dir>/<jobId>/job-events` (1.20+ batch job recovery) that holds files. */
+async function findJobEvents(probe: StorageProbe, summary: StorageSummary, jobIds: string[]): Promise<void> {
+  if (summary.clusterDir === null || summary.reachable !== true) {
+    summary.jobEvents = null
+    return
+  }
+  const found: NonNullable<StorageSummary['jobEvents']> = []
+  for (const jobId of jobIds) {
+    const path = jobEventsUri(summary.clusterDir, jobId)
+    const listed = await probe.list(path)
+    if (listed.status === 'listed' && listed.files.length > 0) found.push({jobId, path, files: listed.files.length, bytes: listed.files.reduce((n, f) => n + f.size, 0)})
+  }
+  summary.jobEvents = found
 }
 
 export interface ReadStateHandlesOptions {
@@ -44,9 +66,10 @@ export interface ReadStateHandlesOptions {
 }
 
 async function scanStateHandles(target: Target): Promise<StateHandleInventory> {
-  return withBackend(target, async (backend) =>
-    stateHandleInventory(await backend.scan(), {jobGraphsPath: target.zookeeper.jobGraphsPath.value}),
-  )
+  return withBackend(target, async (backend) => {
+    const inv = await backend.scan()
+    return layoutOf(inv, target).stateHandles(inv)
+  })
 }
 
 export async function readPlans(target: Target, opts: ReadStateHandlesOptions): Promise<PlansReport> {
@@ -76,7 +99,7 @@ export async function readPlans(target: Target, opts: ReadStateHandlesOptions): 
       clusterId: target.clusterId.value,
       store: 'execution-plans',
       referencedPaths: allPointerPaths(inv),
-      orphanPrefixes: ['submittedJobGraph', 'submittedExecutionPlan'],
+      orphanPrefixes: PLAN_FILE_PREFIXES,
       decode: opts.deep ? decodeExecutionPlan : null,
       crossCheck: (r, d) => (d.jobId !== null && r.jobId !== null && d.jobId !== r.jobId ? [`the file holds job ${d.jobId}, the entry is for ${r.jobId}`] : []),
     })
@@ -105,7 +128,7 @@ export async function readCheckpoints(target: Target, opts: ReadStateHandlesOpti
       clusterId: target.clusterId.value,
       store: 'checkpoints',
       referencedPaths: allPointerPaths(inv),
-      orphanPrefixes: ['completedCheckpoint'],
+      orphanPrefixes: CHECKPOINT_FILE_PREFIXES,
       decode: opts.deep ? decodeCompletedCheckpoint : null,
       crossCheck: (r, d) => {
         const out: string[] = []
@@ -114,7 +137,7 @@ export async function readCheckpoints(target: Target, opts: ReadStateHandlesOpti
         if (d.jobId !== null && r.jobId !== null && d.jobId !== r.jobId) out.push(`the file holds job ${d.jobId}, the entry is under ${r.jobId}`)
         return out
       },
-    })
+    }, (probe, summary) => findJobEvents(probe, summary, report.jobs.map((j) => j.jobId)))
   }
   return report
 }

@@ -9,11 +9,9 @@ import type {DecodeResult} from '../codec/result.js'
 import {type ContentCheck, type StateHandleRecord, type StorageCheck, describeRecord} from './state-handle-records.js'
 import {type ProbeFile, type StorageProbe, clusterStoragePath} from './storage-probe.js'
 
-/** Flink's file prefixes in `<storageDir>/<cluster-id>` (ZooKeeperUtils, Kubernetes Constants). */
-export const HA_FILE_PREFIXES = ['completedCheckpoint', 'submittedJobGraph', 'submittedExecutionPlan'] as const
-export type HaFilePrefix = (typeof HA_FILE_PREFIXES)[number]
-/** `<prefix>` + FileUtils.getRandomFilename's 12 characters from [0-9a-f]. */
-const HA_FILE_NAME = /^(completedCheckpoint|submittedJobGraph|submittedExecutionPlan)[0-9a-f]{12}$/
+import {type HaFilePrefix, STATE_HANDLE_FILE as HA_FILE_NAME} from '../storage/flink-layout.js'
+
+export {HA_FILE_PREFIXES, type HaFilePrefix} from '../storage/flink-layout.js'
 
 export interface OrphanFile {
   name: string
@@ -41,6 +39,8 @@ export interface StorageSummary {
   orphansNote: string | null
   /** Verification could not be completed (storageDir unreachable, or I/O errors): the command exits 5. */
   partial: boolean
+  /** Checkpoints only: the jobs' 1.20+ batch-recovery event directories `<cluster dir>/<jobId>/job-events` that exist (null: not looked at). */
+  jobEvents?: Array<{jobId: string; path: string; files: number; bytes: number}> | null
 }
 
 export interface VerifyOptions<T, R extends StateHandleRecord<T>> {

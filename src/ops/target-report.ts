@@ -1,3 +1,4 @@
+import {backendSettings, targetLayout} from '../backends/index.js'
 import {describeSource, type Resolved, type Source, type Target} from '../config/target.js'
 
 export interface TargetSetting {
@@ -14,6 +15,8 @@ export interface TargetReport {
   flinkConf: Target['flinkConf'] | null
   zookeeperPath: string
   settings: TargetSetting[]
+  /** What the settings mean for where Flink keeps its data (the backend layout's reading of them). */
+  notes: string[]
 }
 
 const row = <T extends string | number | boolean>(setting: string, r: Resolved<T> | undefined, show?: (v: T) => string): TargetSetting =>
@@ -23,7 +26,6 @@ const row = <T extends string | number | boolean>(setting: string, r: Resolved<T
 
 /** Pure: the resolved target as rows, credentials hidden. */
 export function targetReport(t: Target): TargetReport {
-  const auth = t.zookeeper.auth
   return {
     backend: t.backend.value,
     clusterId: t.clusterId.value,
@@ -33,22 +35,7 @@ export function targetReport(t: Target): TargetReport {
       row('snapshot', t.snapshot),
       row('backend', t.backend),
       row('cluster-id', t.clusterId),
-      row('zookeeper.quorum', t.zookeeper.quorum),
-      row('zookeeper.root', t.zookeeper.root),
-      {setting: 'zookeeper.cluster-path', value: t.zookeeper.clusterPath, source: {kind: 'derived', note: 'generateZookeeperPath(root, cluster-id)'}, from: 'derived: generateZookeeperPath(root, cluster-id)'},
-      row('zookeeper.jobgraphs-path', t.zookeeper.jobGraphsPath),
-      row('zookeeper.session-timeout-ms', t.zookeeper.sessionTimeoutMs),
-      row('zookeeper.connection-timeout-ms', t.zookeeper.connectionTimeoutMs),
-      {
-        setting: 'zookeeper.auth',
-        value: auth.value.length === 0 ? null : auth.value.map((a) => `${a.scheme}:${a.auth.replace(/:.*$/, ':***')}`).join(','),
-        source: auth.source,
-        from: describeSource(auth.source),
-      },
-      row('zookeeper.acl', t.zookeeper.acl),
-      row('kubernetes.kubeconfig', t.kubernetes.kubeconfig),
-      row('kubernetes.context', t.kubernetes.context),
-      row('kubernetes.namespace', t.kubernetes.namespace),
+      ...backendSettings(t).map((b) => (b.value && b.value.value === '' ? {setting: b.setting, value: null, source: b.value.source, from: describeSource(b.value.source)} : row(b.setting, b.value, b.show))),
       row('s3.endpoint', t.s3.endpoint),
       row('s3.path-style-access', t.s3.pathStyleAccess),
       row('s3.region', t.s3.region),
@@ -58,5 +45,6 @@ export function targetReport(t: Target): TargetReport {
       row('job-result-store.path', t.jobResultStorePath),
       row('job-result-store.delete-on-commit', t.jobResultStoreDeleteOnCommit),
     ],
+    notes: targetLayout(t).settingNotes(),
   }
 }

@@ -110,7 +110,7 @@ export function renderHaArtifacts(ha: HaArtifactsReport, jobIds: string[]): stri
     const mine = ha.artifacts.filter((a) => a.jobId === id)
     if (mine.length === 0) lines.push(`job ${id}: nothing left in the HA store${ha.store ? ` (${ha.store})` : ''}`)
     for (const a of mine)
-      lines.push(`job ${id}: ${a.kind} ${a.locator}${a.children ? ` (${a.children} nodes below)` : ''}${a.pointer ? ` -> ${a.pointer}` : ''}`)
+      lines.push(`job ${id}: ${a.kind} ${a.locator}${a.children ? ` (${a.children} below)` : ''}${a.pointer ? ` -> ${a.pointer}` : ''}`)
   }
   return lines
 }

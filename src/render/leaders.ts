@@ -1,4 +1,5 @@
-import {type LeaderRecord, type LeadersReport, fmt} from '../ops/leaders.js'
+import type {LeaderRecord, LeadersReport} from '../ops/leaders.js'
+import {fmt} from '../model/seconds.js'
 import {chalk} from './colour.js'
 import {renderTable} from './table.js'
 

@@ -7,9 +7,13 @@ const label = (r: PlanRecord) => `job ${r.jobId ?? r.name}`
 
 export function renderPlans(report: PlansReport): string {
   const out: string[] = []
-  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root}): execution plans in ${report.store.locator}`))
+  const stores = report.stores.filter((st) => st.exists)
+  const where = stores.length > 1 ? stores.map((st) => `${st.locator} (Flink ${st.versions})`).join(' and ') : report.store.locator
+  out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root}): execution plans in ${where}`))
+  for (const n of report.layoutNotes) out.push(chalk.yellow(`note: ${n}`))
   if (report.plans.length === 0) {
-    out.push('no execution plans: no JobManager will recover a job of this cluster')
+    const looked = report.stores.length > 1 ? ` (looked in ${report.stores.map((st) => `${st.locator} for Flink ${st.versions}`).join(' and ')})` : ''
+    out.push(`no execution plans${looked}: no JobManager will recover a job of this cluster`)
   } else {
     const verify = report.storage !== null
     const head = ['JOB', 'STATE', 'LOCKS', 'SIZE', 'FILE', 'MODIFIED', ...(verify ? ['STORAGE'] : [])]

@@ -82,5 +82,6 @@ export function renderStorageSummary(s: StorageSummary | null): string[] {
     out.push(chalk.yellow(`orphans: ${s.orphans.length} file(s) no entry points to:`))
     for (const o of s.orphans) out.push(`  ${o.path}  ${o.size} bytes  ${o.modified ?? ''}`.trimEnd())
   }
+  for (const e of s.jobEvents ?? []) out.push(`job events: job ${e.jobId}: ${e.path} (${e.files} file(s), ${e.bytes} bytes; Flink 1.20+ batch job recovery)`)
   return out
 }

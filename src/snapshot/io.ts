@@ -110,6 +110,12 @@ export async function readSnapshot(file: string): Promise<SnapshotDocument> {
   return loadSnapshot(file)
 }
 
+/** What a snapshot records about its cluster, for target resolution (config's SnapshotDefaults). */
+export function snapshotDefaults(file: string): {backend: string; clusterId: string; jobResultStorePath: string | null} {
+  const doc = loadSnapshot(file)
+  return {backend: doc.backend, clusterId: doc.clusterId, jobResultStorePath: (doc.jobResults as {path?: string} | null)?.path ?? null}
+}
+
 export function loadSnapshot(file: string): SnapshotDocument {
   const cached = cache.get(file)
   if (cached) return cached

@@ -71,7 +71,7 @@ describe('haadm leaders on Kubernetes', () => {
       ['dispatcher', null, '1.15+'],
       ['resource_manager', null, '1.15+'],
       ['rest_server', null, '1.15+'],
-      ['job_master', J1, '1.18+'],
+      ['job_master', J1, '1.19+'],
     ])
     for (const l of r.leaders) {
       expect(l).toMatchObject({status: 'leader', sessionId: S1, alive: true, latch: null})
@@ -103,7 +103,7 @@ describe('haadm leaders on Kubernetes', () => {
     const r = (await leaders('f115')).json.result
     expect(find(r, 'dispatcher')).toMatchObject({status: 'leader', address: rpc('akka.tcp', 'dispatcher_1'), alive: false})
     expect(find(r, 'dispatcher').evidence).toMatch(/expired (59m|1h).* ago \(renewed 1h 0m ago, duration 15s\)/)
-    expect(find(r, 'job_master', J2)).toMatchObject({layout: '1.15-1.17', sessionId: S2, alive: false})
+    expect(find(r, 'job_master', J2)).toMatchObject({layout: '1.15-1.18', sessionId: S2, alive: false})
     expect(find(r, 'resource_manager')).toMatchObject({status: 'no-leader', owner: null, since: null})
   })
 

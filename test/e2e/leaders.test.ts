@@ -13,8 +13,8 @@ afterAll(async () => {
 })
 
 const layouts: Array<{layout: FlinkHaLayout; jobKey: (id: string) => string; reported: string}> = [
-  {layout: '1.18', jobKey: (id) => `leader/job-${id}/connection_info`, reported: '1.18+'},
-  {layout: '1.15', jobKey: (id) => `leader/${id}/connection_info`, reported: '1.15-1.17'},
+  {layout: '1.18', jobKey: (id) => `leader/job-${id}/connection_info`, reported: '1.19+'},
+  {layout: '1.15', jobKey: (id) => `leader/${id}/connection_info`, reported: '1.15-1.18'},
   {layout: 'legacy-1.15', jobKey: (id) => `jobs/${id}/leader/connection_info`, reported: 'legacy-1.15'},
 ]
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Inventory, RawItem} from '../../src/backends/types.js'
 import {checkpointsReport, counterRecord} from '../../src/ops/checkpoints.js'
-import {zkStateHandleInventory} from '../../src/ops/state-handle-entries.js'
+import {zkStateHandleInventory} from '../support/layouts.js'
 import {pointer} from '../support/java-bytes.js'
 
 // The pure side of `haadm checkpoints`: per-job checkpoint records, counters, and the cross-check

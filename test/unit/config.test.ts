@@ -5,7 +5,9 @@ import {describe, expect, it} from 'vitest'
 import {parseDurationMs} from '../../src/config/duration.js'
 import {loadFlinkConf, parseLegacyFlinkConf, parseStandardYaml} from '../../src/config/flink-conf.js'
 import {parseAuthMap, resolveTarget} from '../../src/config/resolve.js'
+import {describeSource} from '../../src/config/target.js'
 import {generateZookeeperPath} from '../../src/config/zk-path.js'
+import {targetReport} from '../../src/ops/target-report.js'
 import {HaadmError} from '../../src/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'haadm-config-'))
@@ -183,8 +185,46 @@ describe('resolveTarget', () => {
   it('refuses bad values with a usage error', () => {
     expect(thrown(() => resolveTarget({flags: {'zk-timeout': 'soon'}, env: {}})).exit).toBe(2)
     expect(thrown(() => resolveTarget({flags: {}, env: {HAADM_JRS_DELETE_ON_COMMIT: 'maybe'}})).exit).toBe(2)
-    expect(thrown(() => resolveTarget({flags: {}, env: {HAADM_ZK_JOBGRAPHS_PATH: 'jobgraphs'}})).exit).toBe(2)
     expect(thrown(() => resolveTarget({flags: {backend: 'etcd'}, env: {}})).code).toBe('BACKEND_UNSUPPORTED')
+  })
+
+  it('execution-plan directories: both keys with provenance; notes for keys that differ and for a missing leading slash', () => {
+    const conf = file(
+      'config.yaml',
+      'high-availability:\n  zookeeper:\n    path:\n      execution-plans: /plans2\n      jobgraphs: /plans1\n',
+    )
+    const t = resolveTarget({flags: {'flink-conf': conf}, env: {}})
+    expect(t.zookeeper.executionPlansPath).toMatchObject({value: '/plans2', source: {kind: 'config', line: 4, key: 'high-availability.zookeeper.path.execution-plans'}})
+    expect(t.zookeeper.jobGraphsPath).toMatchObject({value: '/plans1', source: {kind: 'config', line: 5}})
+    const report = targetReport(t)
+    expect(report.settings.find((r) => r.setting === 'zookeeper.execution-plans-path')!.from).toContain(`${conf}:4`)
+    expect(report.notes.join('\n')).toMatch(/Flink 2\.x uses \/plans2, Flink 1\.x \/plans1/)
+    // Flink concatenates namespace and path: say where such plans end up instead of failing.
+    const bare = resolveTarget({flags: {}, env: {HAADM_ZK_JOBGRAPHS_PATH: 'jobgraphs'}})
+    expect(targetReport(bare).notes.join('\n')).toContain('/flink/defaultjobgraphs, outside the cluster node')
+    // Nothing set: no execution-plans value, the jobgraphs default says that both are looked for.
+    const none = resolveTarget({flags: {}, env: {}})
+    expect(none.zookeeper.executionPlansPath).toBeUndefined()
+    expect(targetReport(none).notes).toEqual([])
+  })
+
+  it('native Kubernetes deployments: kubernetes.cluster-id is the HA cluster id, as KubernetesClusterDescriptor sets it', () => {
+    const session = file('flink-conf.yaml', 'execution.target: kubernetes-session\nkubernetes.cluster-id: my-flink\nhigh-availability.type: zookeeper\nhigh-availability.cluster-id: /ignored\n')
+    const t = resolveTarget({flags: {'flink-conf': session}, env: {}})
+    expect(t.clusterId.value).toBe('my-flink')
+    expect(t.zookeeper.clusterPath).toBe('/flink/my-flink')
+    expect(describeSource(t.clusterId.source)).toMatch(/kubernetes-session is a native Kubernetes deployment.*overwritten on deploy/)
+    // Kubernetes HA names its maps after kubernetes.cluster-id even without execution.target.
+    const k8s = file('config.yaml', 'kubernetes.cluster-id: app1\nhigh-availability.type: kubernetes\nhigh-availability.cluster-id: other\n')
+    expect(resolveTarget({flags: {'flink-conf': k8s}, env: {}}).clusterId.value).toBe('app1')
+    // A flag still wins; a remote (non-Kubernetes) target keeps high-availability.cluster-id.
+    expect(resolveTarget({flags: {'flink-conf': session, 'cluster-id': '/mine'}, env: {}}).clusterId.value).toBe('/mine')
+    const remote = file('flink-conf.yaml', 'execution.target: remote\nkubernetes.cluster-id: x\nhigh-availability.cluster-id: /ha\n')
+    expect(resolveTarget({flags: {'flink-conf': remote}, env: {}}).clusterId.value).toBe('/ha')
+    const bad = file('flink-conf.yaml', 'execution.target: kubernetes-sesion\n')
+    const e = thrown(() => resolveTarget({flags: {'flink-conf': bad}, env: {}}))
+    expect(e.exit).toBe(2)
+    expect(e.message).toContain('unknown execution.target "kubernetes-sesion"')
   })
 
   it('reads the authorization map, flat or nested', () => {

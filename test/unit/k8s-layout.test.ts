@@ -45,8 +45,8 @@ describe('ConfigMap selection (kubernetes-layout.md §7)', () => {
 describe('keys and values', () => {
   it('leader keys of every version', () => {
     expect(leaderKeyComponent('org.apache.flink.k8s.leader.restserver')).toEqual({component: 'rest_server', jobId: null, layout: '1.15+'})
-    expect(leaderKeyComponent(`org.apache.flink.k8s.leader.job-${J}`)).toEqual({component: 'job_master', jobId: J, layout: '1.18+'})
-    expect(leaderKeyComponent(`org.apache.flink.k8s.leader.${J}`)).toEqual({component: 'job_master', jobId: J, layout: '1.15-1.17'})
+    expect(leaderKeyComponent(`org.apache.flink.k8s.leader.job-${J}`)).toEqual({component: 'job_master', jobId: J, layout: '1.19+'})
+    expect(leaderKeyComponent(`org.apache.flink.k8s.leader.${J}`)).toEqual({component: 'job_master', jobId: J, layout: '1.15-1.18'})
     expect(leaderKeyComponent('org.apache.flink.k8s.leader.other')).toBeUndefined()
     expect(leaderKeyComponent('counter')).toBeUndefined()
   })

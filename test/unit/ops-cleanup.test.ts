@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import type {Inventory, RawItem} from '../../src/backends/types.js'
-import {describeKey, jobSubtrees, planCleanup} from '../../src/ops/cleanup.js'
+import {describeKey, jobSubtrees} from '../../src/backends/zookeeper/layout.js'
+import {planCleanup} from '../../src/ops/cleanup.js'
+import {zkLayout} from '../support/layouts.js'
 
 const JOB = '0123456789abcdef0123456789abcdef'
 const OTHER = 'ffffffffffffffffffffffffffffffff'
@@ -70,7 +72,10 @@ describe('planCleanup', () => {
   })
 
   it('a custom job graph path is honoured', () => {
-    expect(jobSubtrees(JOB, '/custom/graphs/')).toContain(`custom/graphs/${JOB}`)
+    expect(jobSubtrees(JOB, ['custom/graphs'])).toContain(`custom/graphs/${JOB}`)
+    const custom = inv([node(''), node('custom'), node('custom/graphs'), node(`custom/graphs/${JOB}`), node(`jobgraphs/${JOB}`)])
+    const plan = planCleanup(custom, {jobId: JOB}, zkLayout(custom, '/custom/graphs/'))
+    expect(plan.metadata.map((m) => m.key)).toEqual([`custom/graphs/${JOB}`])
   })
 
   it('ephemeral nodes are evidence of life, grouped by session', () => {
@@ -82,6 +87,15 @@ describe('planCleanup', () => {
     expect(plan.liveEvidence[0]).toMatch(/^session 0xabc is alive and owns 2 node\(s\) \(lock, leader latch contender\)/)
     const jobPlan = planCleanup(inv([...items, node('leader/latch/_c_x-latch-0000000001', 'abc')]), {jobId: JOB})
     expect(jobPlan.liveEvidence).toEqual([])
+  })
+
+  it('Flink 2.x: a job cleanup takes its execution-plans entry, found in the store without configuration', () => {
+    const v2 = inv([node(''), node('execution-plans'), node(`execution-plans/${JOB}`), node(`execution-plans/${JOB}/locks`), node(`jobs/${JOB}`)])
+    expect(planCleanup(v2, {jobId: JOB}).metadata.map((m) => m.key).sort()).toEqual([`execution-plans/${JOB}`, `execution-plans/${JOB}/locks`, `jobs/${JOB}`])
+    // Both directories (an upgrade's leftovers): both entries go.
+    const both = inv([...v2.items, node('jobgraphs'), node(`jobgraphs/${JOB}`)])
+    expect(planCleanup(both, {jobId: JOB}).metadata.map((m) => m.key)).toContain(`jobgraphs/${JOB}`)
+    expect(planCleanup(both, {jobId: JOB}).metadata.map((m) => m.key)).toContain(`execution-plans/${JOB}`)
   })
 
   it('names what each node is', () => {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Inventory, RawItem} from '../../src/backends/types.js'
-import {latchSequence, leaderRecords} from '../../src/ops/leaders.js'
+import {latchSequence} from '../../src/backends/zookeeper/layout.js'
+import {leaderRecords} from '../../src/ops/leaders.js'
 
 /** Flink's connection_info bytes: ObjectOutputStream writeUTF(address) then writeObject(UUID). */
 function leaderInfo(address: string, most: bigint, least: bigint): Uint8Array {
@@ -53,7 +54,7 @@ describe('leaderRecords', () => {
     expect(d).toMatchObject({status: 'leader', address: 'pekko.tcp://flink@jm:6123/user/rpc/dispatcher_1', sessionId: SID_TEXT, owner: 'a1', alive: true, layout: '1.15+'})
     expect(d.latch).toEqual({key: 'leader/latch', contenders: 2, leaderOwner: 'a1'})
     expect(r.leaders.find((l) => l.component === 'resource_manager')).toMatchObject({status: 'no-leader', alive: false, owner: null})
-    expect(r.leaders.find((l) => l.jobId === JOB)).toMatchObject({layout: '1.18+', alive: true, key: `leader/job-${JOB}/connection_info`})
+    expect(r.leaders.find((l) => l.jobId === JOB)).toMatchObject({layout: '1.19+', alive: true, key: `leader/job-${JOB}/connection_info`})
     expect(r.latches[0].contenders.map((c) => c.node)).toEqual(['_c_bbbb-latch-0000000000', '_c_aaaa-latch-0000000001'])
   })
 
@@ -109,7 +110,7 @@ describe('leaderRecords', () => {
     expect(r.leaders[0]).toMatchObject({component: 'dispatcher', layout: 'legacy-1.15', alive: true})
     const jobs = r.leaders.filter((l) => l.component === 'job_master')
     expect(jobs.map((j) => [j.layout, j.address, j.alive])).toEqual([
-      ['1.15-1.17', 'j1', false],
+      ['1.15-1.18', 'j1', false],
       ['legacy-1.15', 'j2', true],
     ])
   })

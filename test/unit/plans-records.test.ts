@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Inventory, RawItem} from '../../src/backends/types.js'
 import {planRecords} from '../../src/ops/plans.js'
-import {zkStateHandleInventory} from '../../src/ops/state-handle-entries.js'
+import {zkStateHandleInventory} from '../support/layouts.js'
 import {pointer} from '../support/java-bytes.js'
 
 // The pure side of `haadm plans`: ZooKeeper inventory → state-handle entries → plan records.

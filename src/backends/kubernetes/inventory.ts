@@ -6,6 +6,7 @@
  */
 import {type KubernetesStateHandle, decodeKubernetesStateHandleValue} from '../../codec/delete-marker.js'
 import type {DecodeResult} from '../../codec/result.js'
+import type {K8sLease, LeaderLayout} from '../../model/ha.js'
 import type {Inventory, K8sMapMeta, RawItem} from '../types.js'
 import {
   CHECKPOINT_KEY_PREFIX,
@@ -53,23 +54,9 @@ export function k8sHaMaps(inv: Inventory): Map<string, K8sHaMap> {
 
 export const valueOf = (item: RawItem | undefined): string | undefined => (item ? text.decode(item.data) : undefined)
 
-/** The fabric8 leader lease of a map (its leader annotation), judged at `now`. */
-export interface K8sLease {
-  configMap: string
-  holderIdentity: string | null
-  leaseDurationSeconds: number | null
-  acquireTime: string | null
-  renewTime: string | null
-  leaderTransitions: number | null
-  /** Seconds since the last renewal, at scan time. */
-  ageSeconds: number | null
-  /** renewTime + leaseDuration. */
-  expiresAt: string | null
-  /** Held, and renewTime + leaseDuration is after the scan: Flink's liveness rule. */
-  valid: boolean
-  problem: string | null
-}
+export type {K8sLease} from '../../model/ha.js'
 
+/** The fabric8 leader lease of a map (its leader annotation), judged at `now`. */
 export function k8sLease(map: K8sHaMap, now: string): K8sLease | null {
   const annotation = map.meta.annotations[LEADER_ANNOTATION]
   if (annotation === undefined) return null
@@ -116,7 +103,7 @@ export function k8sLeases(inv: Inventory): K8sLease[] {
 export interface K8sLeaderEntry {
   component: LeaderKeyComponent['component']
   jobId: string | null
-  layout: '1.15+' | '1.15-1.17' | '1.18+' | 'legacy-1.15'
+  layout: LeaderLayout
   configMap: string
   /** `<configmap>/<key>`; for the legacy layout the `address` key. */
   key: string

@@ -16,6 +16,19 @@ export const LEGACY_ADDRESS_KEY = 'address'
 export const LEGACY_SESSION_ID_KEY = 'sessionId'
 export const HA_LABEL = 'configmap-type'
 export const HA_LABEL_VALUE = 'high-availability'
+/** KubernetesUtils.getCommonLabels: on every map Flink makes for a cluster, HA or not. */
+export const COMMON_LABELS = (clusterId: string) => ({app: clusterId, type: 'flink-native-kubernetes'})
+
+/**
+ * The label selectors that take a cluster's HA maps and nothing else, narrowest first: Flink 1.15–1.20
+ * label them `app`, `type` and `configmap-type=high-availability` (KubernetesUtils.getConfigMapLabels;
+ * the selector of Flink's own label delete in 1.15.x, 1.16.x, 1.17.0–1.17.1 and 1.18.0); 2.x drops
+ * `configmap-type` (FLINK-36257), so only `app` and `type` remain, which `flink-config-<cid>` and other
+ * maps of a running deployment carry too: a caller must check that every match is an HA map.
+ */
+export function haLabelSelectors(clusterId: string): Array<Record<string, string>> {
+  return [{...COMMON_LABELS(clusterId), [HA_LABEL]: HA_LABEL_VALUE}, COMMON_LABELS(clusterId)]
+}
 
 const JOB_ID = '[0-9a-f]{32}'
 
@@ -88,7 +101,7 @@ export function classifyMap(
 /** The component a leader key names: `dispatcher`, `resourcemanager`, `restserver`, `job-<id>` or `<id>`. */
 export type LeaderKeyComponent =
   | {component: 'dispatcher' | 'resource_manager' | 'rest_server'; jobId: null; layout: '1.15+'}
-  | {component: 'job_master'; jobId: string; layout: '1.15-1.17' | '1.18+'}
+  | {component: 'job_master'; jobId: string; layout: '1.15-1.18' | '1.19+'}
 
 export function leaderKeyComponent(key: string): LeaderKeyComponent | undefined {
   if (!key.startsWith(LEADER_KEY_PREFIX)) return undefined
@@ -96,8 +109,8 @@ export function leaderKeyComponent(key: string): LeaderKeyComponent | undefined 
   if (id === 'dispatcher') return {component: 'dispatcher', jobId: null, layout: '1.15+'}
   if (id === 'resourcemanager') return {component: 'resource_manager', jobId: null, layout: '1.15+'}
   if (id === 'restserver') return {component: 'rest_server', jobId: null, layout: '1.15+'}
-  if (/^job-[0-9a-f]{32}$/.test(id)) return {component: 'job_master', jobId: id.slice(4), layout: '1.18+'}
-  if (/^[0-9a-f]{32}$/.test(id)) return {component: 'job_master', jobId: id, layout: '1.15-1.17'}
+  if (/^job-[0-9a-f]{32}$/.test(id)) return {component: 'job_master', jobId: id.slice(4), layout: '1.19+'}
+  if (/^[0-9a-f]{32}$/.test(id)) return {component: 'job_master', jobId: id, layout: '1.15-1.18'}
   return undefined
 }
 

@@ -3,23 +3,14 @@
  * once its dirty entry is gone Flink never cleans these up (and recovers the job if its job graph
  * is still there). Best effort: an unreachable store is a warning, not a failure.
  */
-import {openBackend} from '../../backends/index.js'
+import {layoutOf, moduleOf, openBackend, targetLayout} from '../../backends/index.js'
 import type {Inventory} from '../../backends/types.js'
-import {decodeStateHandlePointer} from '../../codec/state-handle.js'
 import type {Target} from '../../config/target.js'
-import {leaderRecords} from '../leaders.js'
+import {blobUri, clusterStorageUri, jobEventsUri} from '../../storage/flink-layout.js'
+import {withStorage} from '../../storage/index.js'
+import {type HaArtifact, possiblyAlive} from '../../model/ha.js'
 
-export interface HaArtifact {
-  jobId: string
-  kind: 'job-graph' | 'job-node' | 'checkpoint' | 'leader'
-  /** Relative to the cluster root, e.g. `jobgraphs/<jobId>`. */
-  key: string
-  locator: string
-  /** Nodes below it. */
-  children: number
-  /** For job graphs and checkpoints: the file in high-availability.storageDir the pointer names. */
-  pointer: string | null
-}
+export type {HaArtifact} from '../../model/ha.js'
 
 export interface HaArtifactsReport {
   status: 'listed' | 'unavailable'
@@ -31,56 +22,60 @@ export interface HaArtifactsReport {
   artifacts: HaArtifact[]
 }
 
-/** Pure: the job's nodes in a scanned inventory. */
-export function haArtifactsFor(inv: Inventory, jobIds: string[], jobGraphsPath = '/jobgraphs'): HaArtifact[] {
-  const wanted = new Set(jobIds)
-  const graphs = jobGraphsPath.replace(/^\/+|\/+$/g, '')
-  const keys = inv.items.map((i) => i.key)
-  const below = (key: string) => keys.filter((k) => k.startsWith(`${key}/`)).length
-  const out: HaArtifact[] = []
-  for (const item of inv.items) {
-    const parts = item.key.split('/')
-    let jobId: string | undefined
-    let kind: HaArtifact['kind'] | undefined
-    const last = parts[parts.length - 1]
-    const parent = parts.slice(0, -1).join('/')
-    if (parent === graphs && wanted.has(last)) [jobId, kind] = [last, 'job-graph']
-    else if (parts.length === 2 && parts[0] === 'jobs' && wanted.has(last)) [jobId, kind] = [last, 'job-node']
-    else if (parts.length === 2 && parts[0] === 'leader' && (wanted.has(last) || wanted.has(last.replace(/^job-/, ''))))
-      [jobId, kind] = [last.replace(/^job-/, ''), 'leader']
-    else if (parts.length === 4 && parts[0] === 'jobs' && wanted.has(parts[1]) && parts[2] === 'checkpoints') [jobId, kind] = [parts[1], 'checkpoint']
-    if (!jobId || !kind) continue
-    let pointer: string | null = null
-    if (kind === 'job-graph' || kind === 'checkpoint') {
-      const d = decodeStateHandlePointer(item.data)
-      pointer = d.ok ? d.value.path : null
-    }
-    out.push({jobId, kind, key: item.key, locator: item.locator, children: below(item.key), pointer})
-  }
-  return out.sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+/** Pure: the jobs' items in a scanned inventory, as its backend's layout finds them. */
+export function haArtifactsFor(inv: Inventory, jobIds: string[], target?: Target): HaArtifact[] {
+  return layoutOf(inv, target).jobArtifacts(inv, jobIds)
 }
 
-/** Asks the HA store (ZooKeeper) once; never throws. */
+/** The jobs' directories in high-availability.storageDir (HA blobs, 1.20+ job events); best effort. */
+async function storageArtifacts(target: Target, jobIds: string[]): Promise<HaArtifact[]> {
+  const storageDir = target.storageDir?.value
+  if (!storageDir || target.snapshot) return []
+  const out: HaArtifact[] = []
+  try {
+    const clusterDir = clusterStorageUri(storageDir, target.clusterId.value)
+    await withStorage(clusterDir, target, async (storage) => {
+      for (const jobId of jobIds) {
+        for (const [kind, uri] of [['blobs', blobUri(clusterDir, jobId)], ['job-events', jobEventsUri(clusterDir, jobId)]] as const) {
+          if (!(await storage.stat(uri))) continue
+          let children = 0
+          for await (const _ of storage.list(uri)) children++
+          out.push({jobId, kind, key: uri, locator: uri, children, pointer: null})
+        }
+      }
+    })
+  } catch {
+    // A warning's extra detail: an unreachable storageDir is said elsewhere.
+  }
+  return out
+}
+
+/** Asks the HA store once; never throws. */
 export async function lookupHaArtifacts(target: Target, jobIds: string[]): Promise<HaArtifactsReport> {
+  const report = await lookupStoreArtifacts(target, jobIds)
+  const files = await storageArtifacts(target, jobIds)
+  return files.length > 0 ? {...report, artifacts: [...report.artifacts, ...files]} : report
+}
+
+async function lookupStoreArtifacts(target: Target, jobIds: string[]): Promise<HaArtifactsReport> {
   const none = (reason: string): HaArtifactsReport => ({status: 'unavailable', reason, store: null, dispatcherAlive: null, artifacts: []})
   if (jobIds.length === 0) return {status: 'listed', reason: null, store: null, dispatcherAlive: null, artifacts: []}
-  if (target.backend.value === 'zookeeper' && !target.zookeeper.quorum) return none('no ZooKeeper quorum is configured (--zk-quorum, --flink-conf)')
+  const missing = target.snapshot ? null : moduleOf(target).missingSetting(target)
+  if (missing) return none(missing)
   // A warning must not stall the command for the full default connection timeout.
-  const t =
-    target.zookeeper.connectionTimeoutMs.source.kind === 'default'
-      ? {...target, zookeeper: {...target.zookeeper, connectionTimeoutMs: {value: 5000, source: target.zookeeper.connectionTimeoutMs.source}}}
-      : target
+  const t = moduleOf(target).quick(target, 5000)
   try {
     const backend = await openBackend(t)
     try {
       const inv = await backend.scan()
-      const dispatcher = leaderRecords(inv).leaders.find((l) => l.component === 'dispatcher')
+      const dispatcher = layoutOf(inv, target).leaders(inv).leaders.find((l) => l.component === 'dispatcher')
       return {
         status: 'listed',
         reason: null,
         store: `${inv.backend} ${inv.root}`,
-        dispatcherAlive: dispatcher ? dispatcher.alive : null,
-        artifacts: haArtifactsFor(inv, jobIds, target.zookeeper.jobGraphsPath.value),
+        // A record that does not decode, held by a live session or lease, counts as possibly alive.
+        dispatcherAlive: dispatcher ? possiblyAlive(dispatcher) : null,
+        artifacts: haArtifactsFor(inv, jobIds, target),
       }
     } finally {
       await backend.close()
@@ -88,7 +83,7 @@ export async function lookupHaArtifacts(target: Target, jobIds: string[]): Promi
   } catch (err) {
     const e = err as {code?: string; message?: string}
     // No cluster node at all: the store is reachable and holds nothing for these jobs.
-    if (e.code === 'CLUSTER_NOT_FOUND') return {status: 'listed', reason: null, store: target.zookeeper.clusterPath, dispatcherAlive: false, artifacts: []}
+    if (e.code === 'CLUSTER_NOT_FOUND') return {status: 'listed', reason: null, store: targetLayout(target).clusterRoot, dispatcherAlive: false, artifacts: []}
     return none(e.message ?? String(err))
   }
 }

@@ -18,17 +18,8 @@ export function jrsPathOf(target: Target): {path: string; from: string} {
   return {path: formatLocation(parseLocation(p.value)), from: describeSource(p.source)}
 }
 
-/** Job ids as Flink prints them (32 lowercase hex); upper case is accepted and folded. */
-export function parseJobIds(values: string[]): string[] {
-  const out: string[] = []
-  for (const v of values) {
-    const id = v.trim().toLowerCase()
-    if (!/^[0-9a-f]{32}$/.test(id))
-      throw usageError(`${JSON.stringify(v)} is not a job id: expected 32 hex characters`, `A Flink job id looks like ${JOB_ID_EXAMPLE}.`)
-    if (!out.includes(id)) out.push(id)
-  }
-  return out
-}
+/** One job-id parser for every command: src/ops/job-ids.ts. */
+export {parseJobIds} from '../job-ids.js'
 
 export function parseOlderThan(text: string | undefined): number | undefined {
   if (text === undefined) return undefined

@@ -1,0 +1,8 @@
+import {Flags} from '@oclif/core'
+
+/** The Kubernetes backend's flags (its settings are resolved with Flink's kubernetes.* keys and KUBECONFIG). */
+export const kubernetesFlags = {
+  kubeconfig: Flags.string({summary: 'Kubernetes: kubeconfig file (KUBECONFIG, kubernetes.config.file; else ~/.kube/config or in-cluster).', helpGroup: 'KUBERNETES'}),
+  context: Flags.string({summary: 'Kubernetes: kubeconfig context (kubernetes.context; default: the current context).', helpGroup: 'KUBERNETES'}),
+  namespace: Flags.string({char: 'n', summary: "Kubernetes: namespace (kubernetes.namespace; default: the context's, then default).", helpGroup: 'KUBERNETES'}),
+}

@@ -1,0 +1,36 @@
+/**
+ * What operations ask of a backend's layout: every Flink fact of where Flink keeps what on that store,
+ * for every version from 1.15 to 2.x, answered from what the scan found. One implementation per backend
+ * (src/backends/zookeeper/layout.ts, src/backends/kubernetes/ha-layout.ts); src/ops never spells a
+ * znode path or a ConfigMap name and never branches on the backend kind.
+ *
+ * Layouts are pure: no I/O, no client library, so every command and test can load them freely.
+ */
+import type {BackendKind} from '../config/target.js'
+import type {HaArtifact, LayoutCleanup, LeadersReport, PlannedRemoval, StateHandleInventory} from '../model/ha.js'
+import type {Inventory, RawItem} from './types.js'
+
+export interface HaLayout {
+  readonly backend: BackendKind
+  /** What one removable item of this store is called, singular and plural (`znode`, `item`). */
+  readonly itemNoun: {one: string; many: string}
+  /** The leader records (cluster components and job masters), each with its liveness evidence. */
+  leaders(inv: Inventory): LeadersReport
+  /** The execution-plan and checkpoint stores and the checkpoint id counters. */
+  stateHandles(inv: Inventory): StateHandleInventory
+  /** What Flink's cleanupAllData (jobId null) or one job's global cleanup removes from the store. */
+  cleanup(inv: Inventory, jobId: string | null): LayoutCleanup
+  /**
+   * The crash-safe order around the files that entries point at: `beforeFiles` go first (ZooKeeper: the
+   * entries' lock nodes, which marks them for deletion), then the files, then `afterFiles`.
+   */
+  removalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]}
+  /** After a cleanup, a fresh scan's items that are still within its scope (what remains). */
+  remaining(inv: Inventory, scope: {jobId: string | null; untouched: string[]}): RawItem[]
+  /** What the given jobs still have in the store. */
+  jobArtifacts(inv: Inventory, jobIds: string[]): HaArtifact[]
+  /** What the layout's settings mean before any scan (settings that disagree, a path Flink puts elsewhere). */
+  settingNotes(): string[]
+  /** The cluster's place in the store when no scan found it (an empty plan still names it). */
+  readonly clusterRoot: string
+}

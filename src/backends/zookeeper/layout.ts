@@ -1,0 +1,473 @@
+/**
+ * Flink's ZooKeeper HA layout, 1.15 → 2.x (docs/flink/zookeeper-layout.md): every znode name and
+ * path of one cluster below `/<root>/<cluster-id>`, which Flink versions write which, and what a
+ * cleanup removes in which order. Pure: it reads a scanned inventory and never assumes a default
+ * where the store can say what is there.
+ *
+ *   leader/latch/_c_<uuid>-latch-<seq>          Curator LeaderLatch of every JobManager (1.15+)
+ *   leader/{dispatcher,resource_manager,rest_server}/connection_info
+ *   leader/<jobId>/connection_info              job master, 1.15–1.18
+ *   leader/job-<jobId>/connection_info          job master, 1.19+ (FLINK-32710)
+ *   leader/<component>/{latch,connection_info}  legacy 1.15 (use-old-ha-services): one latch per component
+ *   jobs/<jobId>/leader/{latch,connection_info} legacy 1.15 job master
+ *   jobgraphs/<jobId>[/locks/<uuid>]            execution plans, 1.x (high-availability.zookeeper.path.jobgraphs)
+ *   execution-plans/<jobId>[/locks/<uuid>]      execution plans, 2.x (…path.execution-plans, fallback …path.jobgraphs)
+ *   jobs/<jobId>/checkpoints/<%019d>[/locks/…]  retained checkpoints
+ *   jobs/<jobId>/checkpoint_id_counter          next checkpoint id, int32 big-endian
+ */
+import {checkpointIdFromName, decodeCheckpointIdCounter} from '../../codec/checkpoint-id.js'
+import {isJobIdText} from '../../codec/job-id.js'
+import {decodeLeaderInformation} from '../../codec/leader-information.js'
+import {decodeStateHandlePointer} from '../../codec/state-handle.js'
+import {describeSource, type Resolved} from '../../config/target.js'
+import type {
+  CheckpointCounterEntry,
+  HaArtifact,
+  LatchRecord,
+  LayoutCleanup,
+  LeaderComponent,
+  LeaderLayout,
+  LeaderRecord,
+  LeadersReport,
+  LockHolder,
+  PlannedRemoval,
+  PlanStore,
+  StateHandleEntry,
+  StateHandleInventory,
+} from '../../model/ha.js'
+import type {HaLayout} from '../layout.js'
+import type {Inventory, RawItem} from '../types.js'
+
+// ZooKeeperUtils: node names with no configuration key in 1.15+.
+export const LEADER = 'leader'
+export const LATCH = 'latch'
+export const CONNECTION_INFO = 'connection_info'
+export const JOBS = 'jobs'
+export const CHECKPOINTS = 'checkpoints'
+export const COUNTER = 'checkpoint_id_counter'
+export const LOCKS = 'locks'
+export const CLUSTER_COMPONENTS = ['dispatcher', 'resource_manager', 'rest_server'] as const
+/** Flink's per-job leader component id from 1.19 (`job-<jobId>`); 1.15–1.18 use the bare id. */
+export const JOB_LEADER_PREFIX = 'job-'
+/** high-availability.zookeeper.path.jobgraphs default (1.x; a deprecated fallback key in 2.x). */
+export const JOB_GRAPHS_DEFAULT = '/jobgraphs'
+/** high-availability.zookeeper.path.execution-plans default (2.x, FLINK-36158). */
+export const EXECUTION_PLANS_DEFAULT = '/execution-plans'
+/** The children of a cluster node that mark it as Flink's (for telling clusters from other nodes). */
+export const CLUSTER_CHILDREN = [LEADER, JOBS, 'jobgraphs', 'execution-plans'] as const
+
+/** Where execution plans are configured to be; unset values are detected from the store. */
+export interface ZooKeeperPlanSettings {
+  /** high-availability.zookeeper.path.jobgraphs, when configured (not its default). */
+  jobGraphs?: Resolved<string>
+  /** high-availability.zookeeper.path.execution-plans, when configured. */
+  executionPlans?: Resolved<string>
+}
+
+export interface ZooKeeperLayoutOptions extends ZooKeeperPlanSettings {
+  /** `/<root>/<cluster-id>` as Flink assembles it. */
+  clusterPath: string
+}
+
+const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '')
+const parentKey = (key: string) => {
+  const i = key.lastIndexOf('/')
+  return i < 0 ? '' : key.slice(0, i)
+}
+const baseName = (key: string) => key.slice(key.lastIndexOf('/') + 1)
+const inSubtree = (key: string, top: string) => top === '' || key === top || key.startsWith(`${top}/`)
+const ephemeralOwner = (item: RawItem | undefined) => (item?.zk && item.zk.ephemeralOwner !== '0' ? item.zk.ephemeralOwner : null)
+
+/** Curator sorts latch nodes by what follows `latch-` (`StandardLockInternalsDriver.fixForSorting`). */
+export function latchSequence(name: string): number | undefined {
+  const m = /latch-(\d+)$/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
+
+/** One candidate directory of execution plans. */
+interface PlanDirCandidate {
+  dir: string
+  versions: string
+  source: string
+  /** Read only when the store holds it (a default that another setting may have replaced). */
+  onlyIfPresent: boolean
+}
+
+/**
+ * Where this cluster's execution plans are, from the configuration and from what the store holds
+ * (pure). Flink 1.x reads only `…path.jobgraphs` (default /jobgraphs); 2.x reads
+ * `…path.execution-plans` (default /execution-plans) and falls back to `…path.jobgraphs`. Unset, both
+ * defaults are looked for and whichever exists is read (both when both do: an upgrade's leftovers).
+ */
+export function planDirectories(inv: Inventory, s: ZooKeeperPlanSettings): {stores: PlanStore[]; dirs: string[]; notes: string[]} {
+  const notes = planSettingNotes(s, inv.root)
+  const present = (dir: string) => dir !== '' && inv.items.some((i) => i.key === dir)
+  const cand: PlanDirCandidate[] = []
+  const src = (r: Resolved<string>) => describeSource(r.source)
+  const usable = (r: Resolved<string>) => r.value.startsWith('/')
+  const ep = s.executionPlans
+  const jg = s.jobGraphs
+  if (ep) {
+    if (usable(ep)) cand.push({dir: trimSlashes(ep.value), versions: '2.x', source: src(ep), onlyIfPresent: false})
+    if (jg && trimSlashes(jg.value) !== trimSlashes(ep.value)) {
+      if (usable(jg)) cand.push({dir: trimSlashes(jg.value), versions: '1.x', source: src(jg), onlyIfPresent: true})
+    } else if (!jg) {
+      // Flink 1.x does not know the execution-plans key and keeps its plans at the old default.
+      cand.push({dir: trimSlashes(JOB_GRAPHS_DEFAULT), versions: '1.x', source: 'default (Flink 1.x ignores …path.execution-plans)', onlyIfPresent: true})
+    }
+  } else if (jg) {
+    if (usable(jg)) cand.push({dir: trimSlashes(jg.value), versions: '1.x and 2.x', source: `${src(jg)} (2.x reads it as the fallback of …path.execution-plans)`, onlyIfPresent: false})
+  } else {
+    cand.push(
+      {dir: trimSlashes(JOB_GRAPHS_DEFAULT), versions: '1.x', source: 'default, found in the store', onlyIfPresent: true},
+      {dir: trimSlashes(EXECUTION_PLANS_DEFAULT), versions: '2.x', source: 'default, found in the store', onlyIfPresent: true},
+    )
+  }
+
+  const seen = new Set<string>()
+  const chosen = cand.filter((c) => {
+    if (seen.has(c.dir) || c.dir === '') return false
+    seen.add(c.dir)
+    return !c.onlyIfPresent || present(c.dir)
+  })
+  const stores: PlanStore[] = chosen.map((c) => ({key: c.dir, locator: `${inv.root}/${c.dir}`, versions: c.versions, source: c.source, exists: present(c.dir)}))
+  const existing = stores.filter((st) => st.exists)
+  if (existing.length > 1)
+    notes.push(`execution plans are kept in ${existing.map((st) => `${st.key} (Flink ${st.versions})`).join(' and ')}: an upgrade left the old directory behind; haadm reads both`)
+  if (stores.length === 0 && !ep && !jg) {
+    // Nothing configured and nothing in the store: name both places Flink would use.
+    for (const dir of [trimSlashes(JOB_GRAPHS_DEFAULT), trimSlashes(EXECUTION_PLANS_DEFAULT)])
+      stores.push({key: dir, locator: `${inv.root}/${dir}`, versions: dir === 'jobgraphs' ? '1.x' : '2.x', source: 'default (not in the store)', exists: false})
+  }
+  return {stores, dirs: chosen.map((c) => c.dir), notes}
+}
+
+/**
+ * What the plan-directory settings mean, before any scan: two keys that disagree, a value without a
+ * leading "/" (ZooKeeperUtils.createJobGraphs / createExecutionPlans build the namespace as
+ * `client.getNamespace() + path`, with no separator, so such plans sit outside the cluster node).
+ */
+export function planSettingNotes(s: ZooKeeperPlanSettings, clusterPath: string): string[] {
+  const notes: string[] = []
+  const src = (r: Resolved<string>) => describeSource(r.source)
+  const ep = s.executionPlans
+  const jg = s.jobGraphs
+  if (ep && jg && trimSlashes(jg.value) !== trimSlashes(ep.value))
+    notes.push(`high-availability.zookeeper.path.execution-plans (${src(ep)}) and the deprecated …path.jobgraphs (${src(jg)}) differ: Flink 2.x uses ${ep.value}, Flink 1.x ${jg.value}; haadm reads the first, and the second when it exists`)
+  for (const [key, r] of [['high-availability.zookeeper.path.execution-plans', ep], ['high-availability.zookeeper.path.jobgraphs', jg]] as const) {
+    if (!r || r.value.startsWith('/')) continue
+    notes.push(`${key} ${JSON.stringify(r.value)} (${src(r)}) does not start with "/": Flink appends it to the cluster's namespace as it stands, so it keeps those execution plans at ${clusterPath}${r.value.replace(/\/+$/, '')}, outside the cluster node; haadm reads only below ${clusterPath}`)
+  }
+  return notes
+}
+
+/** Groups an inventory's items by parent key, once. */
+function childIndex(items: RawItem[]): (key: string) => RawItem[] {
+  const children = new Map<string, RawItem[]>()
+  for (const item of items) {
+    const parent = parentKey(item.key)
+    let list = children.get(parent)
+    if (!list) children.set(parent, (list = []))
+    list.push(item)
+  }
+  return (key) => children.get(key) ?? []
+}
+
+/** What a znode is, in Flink's terms (the plan's table). */
+export function describeKey(key: string, planDirs: readonly string[] = ['jobgraphs', 'execution-plans']): string {
+  if (key === '') return 'cluster root'
+  const p = key.split('/')
+  const last = p.at(-1)!
+  if (last === CONNECTION_INFO) return `leader record of ${p.slice(-2)[0]}`
+  if (p.includes(LATCH) && /latch-\d+$/.test(last)) return 'leader latch contender'
+  if (p.at(-2) === LOCKS) return 'lock'
+  if (last === LOCKS) return 'lock holder list'
+  if (last === COUNTER) return 'checkpoint id counter'
+  if (p.at(-2) === CHECKPOINTS && /^\d{19}$/.test(last)) return `checkpoint ${Number(last)}`
+  if (isJobIdText(last) && planDirs.includes(parentKey(key))) return 'execution plan (job graph) pointer'
+  return 'node'
+}
+
+/** The subtrees Flink's global cleanup of one job removes. */
+export function jobSubtrees(jobId: string, planDirs: readonly string[]): string[] {
+  return [...planDirs.map((d) => `${d}/${jobId}`), `${JOBS}/${jobId}`, `${LEADER}/${jobId}`, `${LEADER}/${JOB_LEADER_PREFIX}${jobId}`]
+}
+
+export class ZooKeeperLayout implements HaLayout {
+  readonly backend = 'zookeeper' as const
+  readonly itemNoun = {one: 'znode', many: 'znodes'}
+
+  constructor(private readonly opts: ZooKeeperLayoutOptions) {}
+
+  get clusterRoot(): string {
+    return this.opts.clusterPath
+  }
+
+  settingNotes(): string[] {
+    return planSettingNotes(this.opts, this.opts.clusterPath)
+  }
+
+  planDirectories(inv: Inventory) {
+    return planDirectories(inv, this.opts)
+  }
+
+  leaders(inv: Inventory): LeadersReport {
+    const byKey = new Map(inv.items.map((i) => [i.key, i]))
+    const latches = collectLatches(inv.items)
+    const latchByKey = new Map(latches.map((l) => [l.key, l]))
+    const sharedLatch = latchByKey.get(`${LEADER}/${LATCH}`)
+    const leaders: LeaderRecord[] = []
+
+    for (const component of CLUSTER_COMPONENTS) {
+      const dir = `${LEADER}/${component}`
+      const ownLatch = latchByKey.get(`${dir}/${LATCH}`)
+      leaders.push(zkLeaderRecord(inv, byKey, component, null, ownLatch ? 'legacy-1.15' : '1.15+', dir, ownLatch ?? sharedLatch))
+    }
+
+    const jobs: Array<{jobId: string; layout: LeaderLayout; dir: string}> = []
+    for (const item of inv.items) {
+      const parts = item.key.split('/')
+      if (parts.length !== 2) continue
+      const [top, name] = parts
+      if (top === LEADER && isJobIdText(name)) jobs.push({jobId: name, layout: '1.15-1.18', dir: item.key})
+      else if (top === LEADER && name.startsWith(JOB_LEADER_PREFIX) && isJobIdText(name.slice(JOB_LEADER_PREFIX.length)))
+        jobs.push({jobId: name.slice(JOB_LEADER_PREFIX.length), layout: '1.19+', dir: item.key})
+      else if (top === JOBS && isJobIdText(name) && byKey.has(`${item.key}/${LEADER}`)) jobs.push({jobId: name, layout: 'legacy-1.15', dir: `${item.key}/${LEADER}`})
+    }
+    jobs.sort((a, b) => a.jobId.localeCompare(b.jobId) || a.layout.localeCompare(b.layout))
+    for (const j of jobs) {
+      const latch = j.layout === 'legacy-1.15' ? latchByKey.get(`${j.dir}/${LATCH}`) : sharedLatch
+      leaders.push(zkLeaderRecord(inv, byKey, 'job_master', j.jobId, j.layout, j.dir, latch))
+    }
+    return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches, leases: []}
+  }
+
+  stateHandles(inv: Inventory): StateHandleInventory {
+    const childrenOf = childIndex(inv.items)
+    const {stores, dirs, notes} = this.planDirectories(inv)
+
+    const entry = (item: RawItem, store: StateHandleEntry['store'], jobId: string | null, checkpointId: number | null, nameProblem: string | null): StateHandleEntry => {
+      const locksNode = childrenOf(item.key).find((c) => baseName(c.key) === LOCKS)
+      // 1.15+: locks/<lockId>. Before 1.15 the lock was the entry's own child <lockId>, with no locks node.
+      const lockItems = locksNode ? childrenOf(locksNode.key) : childrenOf(item.key)
+      const locks: LockHolder[] = lockItems.map((l) => {
+        const owner = ephemeralOwner(l)
+        return {lockId: baseName(l.key), owner, alive: owner !== null, since: l.zk?.ctime ?? null, locator: l.locator}
+      })
+      // Flink's definition (ZooKeeperStateHandleStore.isNotMarkedForDeletion): numChildren > 0.
+      const numChildren = item.zk?.numChildren ?? childrenOf(item.key).length
+      return {
+        store,
+        jobId,
+        checkpointId,
+        name: baseName(item.key),
+        key: item.key,
+        locator: item.locator,
+        pointer: decodeStateHandlePointer(item.data),
+        locks,
+        markedForDeletion: numChildren === 0,
+        created: item.zk?.ctime ?? null,
+        modified: item.zk?.mtime ?? null,
+        version: item.zk?.version ?? null,
+        nameProblem,
+      }
+    }
+
+    const plans: StateHandleEntry[] = []
+    for (const dir of dirs) {
+      for (const item of childrenOf(dir)) {
+        const name = baseName(item.key)
+        const valid = isJobIdText(name)
+        plans.push(entry(item, 'execution-plans', valid ? name : null, null, valid ? null : `entry name ${JSON.stringify(name)} is not a job id`))
+      }
+    }
+
+    const checkpoints: StateHandleEntry[] = []
+    const counters: CheckpointCounterEntry[] = []
+    const checkpointJobs: string[] = []
+    for (const jobDir of childrenOf(JOBS)) {
+      const jobId = baseName(jobDir.key)
+      if (!isJobIdText(jobId)) continue
+      checkpointJobs.push(jobId)
+      for (const child of childrenOf(jobDir.key)) {
+        const name = baseName(child.key)
+        if (name === COUNTER) {
+          counters.push({jobId, key: child.key, locator: child.locator, value: decodeCheckpointIdCounter(child.data), modified: child.zk?.mtime ?? null, version: child.zk?.version ?? null})
+        } else if (name === CHECKPOINTS) {
+          for (const cp of childrenOf(child.key)) {
+            const id = checkpointIdFromName(baseName(cp.key))
+            checkpoints.push(entry(cp, 'checkpoints', jobId, id.ok ? id.value : null, id.ok ? null : id.error.reason))
+          }
+        }
+      }
+    }
+
+    const byKey = (a: StateHandleEntry, b: StateHandleEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    const first = stores[0]
+    return {
+      backend: inv.backend,
+      clusterId: inv.clusterId,
+      root: inv.root,
+      scannedAt: inv.scannedAt,
+      planStore: first ? {key: first.key, locator: first.locator} : {key: '', locator: inv.root},
+      planStores: stores,
+      plans: plans.sort(byKey),
+      checkpoints: checkpoints.sort(byKey),
+      counters: counters.sort((a, b) => a.jobId.localeCompare(b.jobId)),
+      checkpointJobs: checkpointJobs.sort(),
+      notes,
+    }
+  }
+
+  cleanup(inv: Inventory, jobId: string | null): LayoutCleanup {
+    const dirs = this.planDirectories(inv).dirs
+    const tops = jobId ? jobSubtrees(jobId, dirs) : ['']
+    const chosen = inv.items.filter((i) => tops.some((t) => inSubtree(i.key, t)))
+    const metadata = chosen.map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)})).sort(deepestFirst)
+    const parents: PlannedRemoval[] = []
+    if (!jobId && chosen.length > 0) {
+      // AbstractHaServices: tryDeleteEmptyParentZNodes after the cluster node, never `/`.
+      for (let p = inv.root.slice(0, inv.root.lastIndexOf('/')); p.length > 0; p = p.slice(0, p.lastIndexOf('/')))
+        parents.push({key: '..', locator: p, onlyIfEmpty: true, what: 'parent, only if empty'})
+    }
+    return {metadata, parents, liveEvidence: this.liveEvidence(inv, chosen, jobId, dirs), untouched: []}
+  }
+
+  /**
+   * An ephemeral node exists only while its session lives, so any ephemeral node among the items to
+   * remove is a live JobManager: a leader record, a latch contender or a lock. A leader record that
+   * does not decode may belong to a live leader too.
+   */
+  private liveEvidence(inv: Inventory, chosen: RawItem[], jobId: string | null, dirs: readonly string[]): string[] {
+    const evidence: string[] = []
+    for (const r of this.leaders(inv).leaders) {
+      if (jobId && r.jobId !== jobId) continue
+      const who = r.jobId ? `job ${r.jobId}` : r.component
+      if (r.alive) evidence.push(`${who} has a live leader: ${r.address} (session 0x${r.owner})`)
+      else if (r.status === 'undecodable' && r.owner) evidence.push(`${who}'s leader record does not decode (${r.problem}) and is held by the live session 0x${r.owner}: the cluster may be alive`)
+    }
+    const sessions = new Map<string, string[]>()
+    for (const item of chosen) {
+      const owner = ephemeralOwner(item)
+      if (!owner) continue
+      sessions.set(owner, [...(sessions.get(owner) ?? []), item.key])
+    }
+    for (const [owner, keys] of sessions) {
+      const kinds = [...new Set(keys.map((k) => describeKey(k, dirs)))].join(', ')
+      evidence.push(`session 0x${owner} is alive and owns ${keys.length} node(s) (${kinds}), e.g. ${keys[0]}`)
+    }
+    return [...new Set(evidence)]
+  }
+
+  removalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]} {
+    // ZooKeeperStateHandleStore.releaseAndTryRemove: the lock nodes (the entry is then marked for
+    // deletion), the file, the entry. A crash in between leaves a marked entry Flink does not recover.
+    const isLock = (key: string) => key.split('/').includes(LOCKS)
+    return {beforeFiles: metadata.filter((m) => isLock(m.key)), afterFiles: metadata.filter((m) => !isLock(m.key))}
+  }
+
+  remaining(inv: Inventory, scope: {jobId: string | null; untouched: string[]}): RawItem[] {
+    const tops = scope.jobId ? jobSubtrees(scope.jobId, this.planDirectories(inv).dirs) : ['']
+    return inv.items.filter((i) => tops.some((t) => inSubtree(i.key, t)) && !scope.untouched.some((u) => inSubtree(i.key, u)))
+  }
+
+  jobArtifacts(inv: Inventory, jobIds: string[]): HaArtifact[] {
+    const wanted = new Set(jobIds)
+    const dirs = this.planDirectories(inv).dirs
+    const childrenOf = childIndex(inv.items)
+    const below = (key: string): number => childrenOf(key).reduce((n, c) => n + 1 + below(c.key), 0)
+    const out: HaArtifact[] = []
+    for (const item of inv.items) {
+      const parts = item.key.split('/')
+      const last = parts[parts.length - 1]
+      const parent = parentKey(item.key)
+      let jobId: string | undefined
+      let kind: HaArtifact['kind'] | undefined
+      if (dirs.includes(parent) && wanted.has(last)) [jobId, kind] = [last, 'job-graph']
+      else if (parts.length === 2 && parts[0] === JOBS && wanted.has(last)) [jobId, kind] = [last, 'job-node']
+      else if (parts.length === 2 && parts[0] === LEADER) {
+        const id = last.startsWith(JOB_LEADER_PREFIX) ? last.slice(JOB_LEADER_PREFIX.length) : last
+        if (wanted.has(id)) [jobId, kind] = [id, 'leader']
+      } else if (parts.length === 4 && parts[0] === JOBS && wanted.has(parts[1]) && parts[2] === CHECKPOINTS) [jobId, kind] = [parts[1], 'checkpoint']
+      if (!jobId || !kind) continue
+      let pointer: string | null = null
+      if (kind === 'job-graph' || kind === 'checkpoint') {
+        const d = decodeStateHandlePointer(item.data)
+        pointer = d.ok ? d.value.path : null
+      }
+      out.push({jobId, kind, key: item.key, locator: item.locator, children: below(item.key), pointer})
+    }
+    return out.sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  }
+}
+
+const depth = (locator: string) => locator.split('/').length
+
+/** Deepest first, then by path, so children go before their parents (Curator's deletingChildrenIfNeeded). */
+function deepestFirst(a: PlannedRemoval, b: PlannedRemoval): number {
+  return depth(b.locator) - depth(a.locator) || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0)
+}
+
+/** A leader slot with nothing known yet: no leader, not alive. Fields in JSON order. */
+export function noLeader(slot: Pick<LeaderRecord, 'component' | 'jobId' | 'layout' | 'key' | 'locator' | 'latch' | 'lease'>): LeaderRecord {
+  const {component, jobId, layout, key, locator, latch, lease} = slot
+  return {component, jobId, layout, key, locator, status: 'no-leader', address: null, sessionId: null, owner: null, since: null, alive: false, evidence: '', latch, lease, problem: null}
+}
+
+function zkLeaderRecord(
+  inv: Inventory,
+  byKey: Map<string, RawItem>,
+  component: LeaderComponent,
+  jobId: string | null,
+  layout: LeaderLayout,
+  dir: string,
+  latch: LatchRecord | undefined,
+): LeaderRecord {
+  const key = `${dir}/${CONNECTION_INFO}`
+  const item = byKey.get(key)
+  const leaderOwner = latch?.contenders[0]?.owner ?? null
+  const base = noLeader({
+    component,
+    jobId,
+    layout,
+    key,
+    locator: item?.locator ?? `${inv.root}/${key}`,
+    latch: latch ? {key: latch.key, contenders: latch.contenders.length, leaderOwner} : null,
+    lease: null,
+  })
+  const contenders = latch ? `${latch.contenders.length} latch contender(s)` : 'no latch'
+  if (!item) return {...base, evidence: `no ${CONNECTION_INFO} node; ${contenders}`}
+
+  const owner = ephemeralOwner(item)
+  const common = {...base, owner, since: item.zk?.ctime ?? null}
+  const decoded = decodeLeaderInformation(item.data)
+  if (!decoded.ok) {
+    return {...common, status: 'undecodable', evidence: `${CONNECTION_INFO} could not be decoded`, problem: `${decoded.error.reason} (at byte ${decoded.error.offset})`}
+  }
+  if (decoded.value === null) return {...common, evidence: `${CONNECTION_INFO} is empty (leadership revoked); ${contenders}`}
+
+  const {address, sessionId} = decoded.value
+  const withInfo = {...common, status: 'leader' as const, address, sessionId}
+  // An ephemeral node exists only while its session lives; the holder leads if it also holds the lowest latch node.
+  if (!owner) return {...withInfo, evidence: `${CONNECTION_INFO} is not ephemeral: not written by a live JobManager`}
+  if (!latch || latch.contenders.length === 0) return {...withInfo, evidence: `session 0x${owner} is alive but holds no latch node`}
+  if (leaderOwner !== owner) return {...withInfo, evidence: `session 0x${owner} is alive but the latch leader is session 0x${leaderOwner}`}
+  return {...withInfo, alive: true, evidence: `session 0x${owner} is alive and holds the latch (${contenders})`}
+}
+
+/** Every `…/latch` node's protected sequential children, ordered as Curator's LeaderLatch orders them. */
+function collectLatches(items: RawItem[]): LatchRecord[] {
+  const latches = new Map<string, LatchRecord>()
+  for (const item of items) {
+    const slash = item.key.lastIndexOf('/')
+    const parent = item.key.slice(0, slash)
+    if (!parent.endsWith(`/${LATCH}`) && parent !== LATCH) continue
+    const sequence = latchSequence(item.key.slice(slash + 1))
+    if (sequence === undefined) continue
+    let latch = latches.get(parent)
+    if (!latch) latches.set(parent, (latch = {key: parent, locator: item.locator.slice(0, item.locator.lastIndexOf('/')), contenders: []}))
+    latch.contenders.push({node: item.key.slice(slash + 1), sequence, owner: item.zk?.ephemeralOwner ?? '0', since: item.zk?.ctime ?? ''})
+  }
+  for (const l of latches.values()) l.contenders.sort((a, b) => a.sequence - b.sequence)
+  return [...latches.values()].sort((a, b) => a.key.localeCompare(b.key))
+}
