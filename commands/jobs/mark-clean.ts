@@ -1,27 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../../src/cli/confirm.js'
-import {refuseSnapshotChange} from '../../src/snapshot/read-only.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
-import {describeSource} from '../../src/config/target.js'
-import {ExitCode, HaadmError} from '../../src/errors.js'
-import {applyMarkClean, type BackupSummary, type MarkCleanOutcome, totalFailure} from '../../src/ops/jrs/apply.js'
-import {checkBackupTarget} from '../../src/ops/jrs/backup.js'
-import {jrsPathOf, parseJobIds} from '../../src/ops/jrs/inputs.js'
-import {type MarkCleanAction, planMarkClean} from '../../src/ops/jrs/mark-clean-plan.js'
-import {CLEAN_SUFFIX, DIRTY_SUFFIX} from '../../src/ops/jrs/scan.js'
+import {ExitCode} from '../../src/errors.js'
+import {parseJobIds} from '../../src/ops/jrs/inputs.js'
+import {type MarkCleanResult, runMarkClean} from '../../src/ops/jrs/mark-clean-run.js'
 import {renderMarkCleanOutcome, renderMarkCleanPlan} from '../../src/render/job-results.js'
-import {joinUri, withStorage} from '../../src/storage/index.js'
 
-export interface MarkCleanResult {
-  path: string
-  deleteOnCommit: boolean
-  deleteOnCommitFrom: string
-  dryRun: boolean
-  actions: MarkCleanAction[]
-  outcomes: MarkCleanOutcome[]
-  backup: BackupSummary | null
-}
+export type {MarkCleanResult} from '../../src/ops/jrs/mark-clean-run.js'
+
 
 export default class JobsMarkClean extends HaadmCommand {
   static override summary = "Mark dirty JobResultStore entries clean, exactly as Flink's markResultAsClean does."
@@ -60,72 +47,20 @@ ${exitCodesSection}`
 
   async run(): Promise<MarkCleanResult> {
     const {argv, flags} = await this.parse(JobsMarkClean)
-    const jobIds = parseJobIds(argv as string[])
-    const target = this.resolve(flags)
-    refuseSnapshotChange(target, flags['dry-run'])
-    const {path} = jrsPathOf(target)
-    const deleteOnCommit = flags['delete-on-commit'] ?? target.jobResultStoreDeleteOnCommit.value
-    const deleteOnCommitFrom =
-      flags['delete-on-commit'] === undefined
-        ? describeSource(target.jobResultStoreDeleteOnCommit.source)
-        : `flag --${flags['delete-on-commit'] ? '' : 'no-'}delete-on-commit`
-
-    return withStorage(path, target, async (storage) => {
-      const inputs = await Promise.all(
-        jobIds.map(async (jobId) => {
-          const dirtyPath = joinUri(path, `${jobId}${DIRTY_SUFFIX}`)
-          const cleanPath = joinUri(path, `${jobId}${CLEAN_SUFFIX}`)
-          const [dirty, clean] = await Promise.all([storage.stat(dirtyPath), storage.stat(cleanPath)])
-          const state = (e: typeof dirty) => (e && e.kind === 'file' ? {path: e.uri, size: e.size, mtime: e.mtime} : undefined)
-          return {jobId, dirtyPath, cleanPath, dirty: state(dirty), clean: state(clean)}
-        }),
-      )
-      if (storage.kind === 'local' && !(await storage.stat(path)))
-        throw new HaadmError('STORAGE_NOT_FOUND', `no such directory: ${path}`, {
-          exit: ExitCode.UNREACHABLE,
-          hint: 'Check --jrs-path (job-result-store.storage-path), or --storage-dir and --cluster-id.',
-          details: {path},
-        })
-      const actions = planMarkClean(inputs, deleteOnCommit)
-      for (const a of actions) if (a.warning) this.addWarning(a.warning)
-      const result: MarkCleanResult = {path, deleteOnCommit, deleteOnCommitFrom, dryRun: Boolean(flags['dry-run']), actions, outcomes: [], backup: null}
-      const human = !this.jsonEnabled()
-      if (human) this.log(`JobResultStore ${path}; delete-on-commit ${deleteOnCommit} (${deleteOnCommitFrom})`)
-      if (human) this.log(renderMarkCleanPlan(actions, result.dryRun))
-
-      const changing = actions.filter((a) => a.action === 'delete' || a.action === 'rename')
-      const missing = actions.filter((a) => a.action === 'missing')
-      if (result.dryRun) return result
-      if (changing.length === 0 && missing.length > 0)
-        throw new HaadmError(
-          'JRS_ENTRY_NOT_FOUND',
-          missing.length === 1
-            ? `no dirty entry for job ${missing[0].jobId} in ${path}: nothing to mark clean`
-            : `no dirty entries for jobs ${missing.map((m) => m.jobId).join(', ')} in ${path}: nothing to mark clean`,
-          {
-            exit: ExitCode.UNREACHABLE,
-            hint: "Check the job id and the path ('haadm jobs results' lists the entries). Flink fails the same way.",
-            details: {actions},
-          },
-        )
-      if (changing.length > 0) {
-        if (flags.backup !== undefined) checkBackupTarget(flags.backup)
-        await confirmRemoval({
-          summary: changing.map((a) => (a.action === 'delete' ? `delete ${a.dirtyPath}` : `rename ${a.dirtyPath} -> ${a.cleanPath}`)).join('\n'),
-          yes: Boolean(flags.yes),
-        })
-      }
-      const {outcomes, backup} = await applyMarkClean(storage, actions, {backup: flags.backup, source: path})
-      result.outcomes = outcomes
-      result.backup = backup
-      const failed = outcomes.filter((o) => o.status === 'failed')
-      const total = totalFailure(failed, outcomes.filter((o) => o.status === 'done' || o.status === 'absent').length, {actions, outcomes})
-      if (total) throw total
-      const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'missing')
-      for (const o of bad) this.addWarning(`${o.jobId}: ${o.error}`)
-      if (bad.length > 0) process.exitCode = ExitCode.PARTIAL
-      if (human) this.log(renderMarkCleanOutcome(outcomes, backup))
-      return result
+    const human = !this.jsonEnabled()
+    const {result, exit} = await runMarkClean(this.resolve(flags), {
+      jobIds: parseJobIds(argv as string[]),
+      deleteOnCommit: flags['delete-on-commit'],
+      dryRun: Boolean(flags['dry-run']),
+      backup: flags.backup,
+      warn: (m) => this.addWarning(m),
+      showPlan: (r) => {
+        if (human) this.log(`JobResultStore ${r.path}; delete-on-commit ${r.deleteOnCommit} (${r.deleteOnCommitFrom})\n${renderMarkCleanPlan(r.actions, r.dryRun)}`)
+      },
+      confirm: (summary) => confirmRemoval({summary, yes: Boolean(flags.yes)}),
     })
+    if (exit !== ExitCode.OK) process.exitCode = exit
+    if (human && !result.dryRun) this.log(renderMarkCleanOutcome(result.outcomes, result.backup))
+    return result
   }
 }

@@ -1,27 +1,14 @@
 import {Flags} from '@oclif/core'
 import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../../src/cli/confirm.js'
-import {refuseSnapshotChange} from '../../src/snapshot/read-only.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
-import {ExitCode, HaadmError, usageError} from '../../src/errors.js'
-import {applyPurge, type PurgeOutcome, totalFailure} from '../../src/ops/jrs/apply.js'
-import {checkBackupTarget} from '../../src/ops/jrs/backup.js'
-import {type HaArtifactsReport, lookupHaArtifacts} from '../../src/ops/jrs/ha-artifacts.js'
-import {jrsPathOf, parseJobIds, parseOlderThan} from '../../src/ops/jrs/inputs.js'
-import {type PurgePlan, planPurge, selectsEntries} from '../../src/ops/jrs/purge-plan.js'
-import {jobResultEntries, operatorDirRecords} from '../../src/ops/jrs/records.js'
-import {scanJobResultStore} from '../../src/ops/jrs/scan.js'
+import {ExitCode} from '../../src/errors.js'
+import {parseJobIds, parseOlderThan} from '../../src/ops/jrs/inputs.js'
+import {type PurgeResult, runPurge} from '../../src/ops/jrs/purge-run.js'
 import {renderHaArtifacts, renderPurgeOutcome, renderPurgePlan} from '../../src/render/job-results.js'
-import {withStorage} from '../../src/storage/index.js'
 
-export interface PurgeResult {
-  path: string
-  dryRun: boolean
-  plan: PurgePlan
-  /** What the jobs whose dirty entries are removed still have in the HA store; null when no dirty entry is removed. */
-  ha: HaArtifactsReport | null
-  outcome: PurgeOutcome | null
-}
+export type {PurgeResult} from '../../src/ops/jrs/purge-run.js'
+
 
 export default class JobsPurge extends HaadmCommand {
   static override summary = 'Delete JobResultStore entries by filter, and old Kubernetes Operator JRS directories.'
@@ -60,75 +47,27 @@ ${exitCodesSection}`
 
   async run(): Promise<PurgeResult> {
     const {flags} = await this.parse(JobsPurge)
-    const olderThanMs = parseOlderThan(flags['older-than'])
-    const jobIds = flags.job ? parseJobIds(flags.job) : undefined
-    const options = {
-      olderThanMs,
-      jobIds,
+    const human = !this.jsonEnabled()
+    const {result, exit} = await runPurge(this.resolve(flags), {
+      olderThanMs: parseOlderThan(flags['older-than']),
+      jobIds: flags.job ? parseJobIds(flags.job) : undefined,
       all: flags.all,
       includeDirty: flags['include-dirty'],
       pruneStaleDirs: flags['prune-stale-dirs'],
-      keep: flags.keep ?? 1,
+      keep: flags.keep,
       now: new Date(),
-    }
-    if (!selectsEntries(options) && !options.pruneStaleDirs)
-      throw usageError('nothing selected: give --older-than, --job, --all or --prune-stale-dirs', 'See --help; try --dry-run first.')
-    if (flags.keep !== undefined && !options.pruneStaleDirs) throw usageError('--keep only applies with --prune-stale-dirs')
-    const target = this.resolve(flags)
-    refuseSnapshotChange(target, flags['dry-run'])
-    const {path} = jrsPathOf(target)
-    const dryRun = Boolean(flags['dry-run'])
-    const human = !this.jsonEnabled()
-
-    return withStorage(path, target, async (storage) => {
-      const scan = await scanJobResultStore(storage, path)
-      const plan = planPurge(jobResultEntries(scan), operatorDirRecords(scan.operatorDirs), options)
-      let ha: HaArtifactsReport | null = null
-      if (plan.dirtyJobIds.length > 0) {
-        for (const id of plan.dirtyJobIds) this.addWarning(`job ${id}: removing its dirty entry means Flink will no longer clean up its artifacts`)
-        ha = await lookupHaArtifacts(target, plan.dirtyJobIds)
-        for (const line of renderHaArtifacts(ha, plan.dirtyJobIds)) this.addWarning(line)
-      }
-      const result: PurgeResult = {path, dryRun, plan, ha, outcome: null}
-      // The Dispatcher works on dirty entries while it runs: removing one under it is never safe.
-      const live = plan.dirtyJobIds.length > 0 && ha?.dispatcherAlive === true && !flags.force
-      if (live && !dryRun)
-        throw new HaadmError('LIVE_CLUSTER', `refusing: the Dispatcher of ${ha!.store} is alive and may be cleaning up job(s) ${plan.dirtyJobIds.join(', ')}`, {
-          exit: ExitCode.REFUSED,
-          hint: 'Stop the cluster first, or wait for its cleanup to mark the entries clean; --force removes them anyway.',
-          details: {store: ha!.store, dirtyJobIds: plan.dirtyJobIds},
-        })
-      if (human) this.log(`JobResultStore ${path}`)
-      if (human) this.log(renderPurgePlan(plan, dryRun))
-      if (dryRun) {
-        if (live) {
-          this.addWarning('the Dispatcher is alive: a real run would refuse (exit 4) without --force')
-          process.exitCode = ExitCode.REFUSED
-        }
-        return result
-      }
-      if (plan.remove.length === 0) {
-        result.outcome = {removed: 0, absent: 0, failed: 0, skipped: plan.skip.length, items: [], backup: null}
-        if (human) this.log('nothing to remove')
-        return result
-      }
-
-      if (flags.backup !== undefined) checkBackupTarget(flags.backup)
-      const entries = plan.remove.filter((i) => i.kind === 'entry').length
-      const dirs = plan.remove.length - entries
-      await confirmRemoval({
-        summary: `Remove ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${dirs} director${dirs === 1 ? 'y' : 'ies'} from ${path}${plan.dirtyJobIds.length ? `, including dirty entries of ${plan.dirtyJobIds.length} job(s)` : ''}.`,
-        yes: Boolean(flags.yes),
-      })
-      const outcome = await applyPurge(storage, plan, {backup: flags.backup, source: path})
-      result.outcome = outcome
-      const failed = outcome.items.filter((i) => i.status === 'failed')
-      const total = totalFailure(failed, outcome.removed + outcome.absent, {outcome})
-      if (total) throw total
-      for (const i of failed) this.addWarning(`${i.path}: ${i.error}`)
-      if (failed.length > 0) process.exitCode = ExitCode.PARTIAL
-      if (human) this.log(renderPurgeOutcome(outcome))
-      return result
+      dryRun: Boolean(flags['dry-run']),
+      force: flags.force,
+      backup: flags.backup,
+      warn: (m) => this.addWarning(m),
+      showPlan: (path, plan) => {
+        if (human) this.log(`JobResultStore ${path}\n${renderPurgePlan(plan, Boolean(flags['dry-run']))}`)
+      },
+      confirm: (summary) => confirmRemoval({summary, yes: Boolean(flags.yes)}),
     })
+    if (result.ha) for (const line of renderHaArtifacts(result.ha, result.plan.dirtyJobIds)) this.addWarning(line)
+    if (exit !== ExitCode.OK) process.exitCode = exit
+    if (human && result.outcome) this.log(result.outcome.items.length === 0 && result.plan.remove.length === 0 ? 'nothing to remove' : renderPurgeOutcome(result.outcome))
+    return result
   }
 }
