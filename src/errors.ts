@@ -56,6 +56,43 @@ export type ErrorCode =
   | 'JOB_NOT_FOUND'
   | 'UNEXPECTED'
 
+/** The one table from error code to exit code; an error may still name another exit where the context decides. */
+export const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
+  USAGE: ExitCode.USAGE,
+  CONFIG_INVALID: ExitCode.USAGE,
+  CONFIG_NOT_FOUND: ExitCode.USAGE,
+  BACKEND_UNSUPPORTED: ExitCode.USAGE,
+  ZK_CLIENT_MISSING: ExitCode.UNEXPECTED,
+  ZK_UNREACHABLE: ExitCode.UNREACHABLE,
+  ZK_NO_AUTH: ExitCode.UNREACHABLE,
+  ZK_ERROR: ExitCode.UNREACHABLE,
+  CLUSTER_NOT_FOUND: ExitCode.UNREACHABLE,
+  ROOT_NOT_FOUND: ExitCode.UNREACHABLE,
+  REFUSED: ExitCode.REFUSED,
+  LIVE_CLUSTER: ExitCode.REFUSED,
+  PARTIAL_FAILURE: ExitCode.PARTIAL,
+  NOT_FOUND: ExitCode.UNREACHABLE,
+  STORAGE_UNREACHABLE: ExitCode.UNREACHABLE,
+  K8S_UNREACHABLE: ExitCode.UNREACHABLE,
+  K8S_FORBIDDEN: ExitCode.UNREACHABLE,
+  K8S_UNAUTHORIZED: ExitCode.UNREACHABLE,
+  K8S_CONFIG: ExitCode.USAGE,
+  K8S_NAMESPACE_NOT_FOUND: ExitCode.UNREACHABLE,
+  K8S_ERROR: ExitCode.UNREACHABLE,
+  SNAPSHOT_INVALID: ExitCode.USAGE,
+  STORAGE_NOT_FOUND: ExitCode.UNREACHABLE,
+  STORAGE_FORBIDDEN: ExitCode.UNREACHABLE,
+  STORAGE_UNSUPPORTED: ExitCode.USAGE,
+  STORAGE_ERROR: ExitCode.UNREACHABLE,
+  STORAGE_VERIFY_FAILED: ExitCode.UNREACHABLE,
+  JRS_PATH_MISSING: ExitCode.USAGE,
+  JRS_ENTRY_NOT_FOUND: ExitCode.UNREACHABLE,
+  BACKUP_FAILED: ExitCode.USAGE,
+  INVALID_JOB_ID: ExitCode.USAGE,
+  JOB_NOT_FOUND: ExitCode.UNREACHABLE,
+  UNEXPECTED: ExitCode.UNEXPECTED,
+}
+
 /** An error as a value: what went wrong, which exit code it maps to, and what the user can do. */
 export class HaadmError extends Error {
   readonly code: ErrorCode
@@ -66,12 +103,12 @@ export class HaadmError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    opts: {exit: ExitCodeValue; hint?: string; details?: Record<string, unknown>; cause?: unknown},
+    opts: {exit?: ExitCodeValue; hint?: string; details?: Record<string, unknown>; cause?: unknown} = {},
   ) {
     super(message, opts.cause === undefined ? undefined : {cause: opts.cause})
     this.name = 'HaadmError'
     this.code = code
-    this.exit = opts.exit
+    this.exit = opts.exit ?? EXIT_BY_CODE[code]
     this.hint = opts.hint
     this.details = opts.details
   }
