@@ -95,3 +95,43 @@ export async function startK8sEnv(opts: K8sApiServerOptions = {}): Promise<K8sEn
     },
   }
 }
+
+/** What k8sClusterSpec writes for one cluster. */
+export interface K8sClusterSpec {
+  /** '1.15' (1.15–1.17), '1.18', '1.19' (1.19–1.20), '2.x', 'legacy' (use-old-ha-services / ≤1.14). */
+  version: '1.15' | '1.18' | '1.19' | '2.x' | 'legacy'
+  clusterId: string
+  /** Leader session UUID of every leader record, default a fixed one. */
+  sessionId?: string
+  /** Write leader records for dispatcher, resourcemanager and restserver (default true), with the version's default addresses. */
+  leaders?: boolean
+  /** Jobs with a JobMaster leader record. */
+  jobLeaders?: string[]
+  /** Jobs with an execution-plan pointer (jobGraph- / executionPlan-). */
+  jobGraphs?: string[]
+  /** Job id → checkpoint ids; the counter is set to the highest id + 1. */
+  checkpoints?: Record<string, number[]>
+  /** Job leader keys of the other naming left by an upgrade (not for legacy). */
+  staleLeaders?: string[]
+  /** 1.x `jobGraph-` keys left in a 2.x cluster map. */
+  leftoverJobGraphs?: string[]
+  /** The leader annotation on the leader maps (default true). */
+  lease?: boolean
+}
+
+/** The FlinkK8sManifests lines of one cluster written as its Flink version writes it (`flink CID VERSION`). */
+export function k8sClusterSpec(s: K8sClusterSpec): string[] {
+  const uuid = s.sessionId ?? '6f1d2c3b-4a59-4e68-9d7c-8b9a0f1e2d3c'
+  const out = [`flink ${s.clusterId} ${s.version}`]
+  if (s.leaders ?? true) for (const c of ['dispatcher', 'resourcemanager', 'restserver']) out.push(`leader ${c} ${uuid}`)
+  for (const j of s.jobLeaders ?? []) out.push(`leader ${j} ${uuid}`)
+  for (const j of s.staleLeaders ?? []) out.push(`stale-leader ${j} ${uuid}`)
+  for (const j of s.jobGraphs ?? []) out.push(`jobgraph ${j}`)
+  for (const j of s.leftoverJobGraphs ?? []) out.push(`jobgraph ${j} key=jobGraph`)
+  for (const [j, ids] of Object.entries(s.checkpoints ?? {})) {
+    for (const id of ids) out.push(`checkpoint ${j} ${id}`)
+    out.push(`counter ${j} ${ids.length === 0 ? 1 : Math.max(...ids) + 1}`)
+  }
+  if (s.lease ?? true) out.push('lease *')
+  return out
+}

@@ -162,7 +162,11 @@ export interface K8sExpectation {
   /** Per-job map: `<cid>-<jobId>-config-map`, legacy `<cid>-<jobId>-jobmanager-leader`. */
   jobMap(jobId: string): string
   componentLeader(c: K8sComponent): K8sLeaderPlace
+  /** `<jobId>` up to 1.18, `job-<jobId>` from 1.19 (the suffix of the leader key). */
+  jobLeaderComponentId(jobId: string): string
   jobLeader(jobId: string): K8sLeaderPlace
+  /** The stale key of the other naming an upgrade leaves in the cluster map (fixture's stale-leader); null for legacy. */
+  staleJobLeaderKey(jobId: string): string | null
   /** The map holding plan pointers: the cluster map, legacy `<cid>-dispatcher-leader`. */
   planMap: string
   /** `jobGraph-<jobId>` (1.x, legacy), `executionPlan-<jobId>` (2.x). */
@@ -192,7 +196,9 @@ export function k8sLayout(v: K8sFlinkVersion, clusterId: string): K8sExpectation
     clusterMap,
     jobMap,
     componentLeader: (c) => (legacy ? {map: `${clusterId}-${c}-leader`, keys: ['address', 'sessionId']} : {map: clusterMap!, keys: [LEADER + c]}),
+    jobLeaderComponentId: (jobId) => jobLeaderComponentId(v, jobId),
     jobLeader: (jobId) => (legacy ? {map: jobMap(jobId), keys: ['address', 'sessionId']} : {map: clusterMap!, keys: [LEADER + jobLeaderComponentId(v, jobId)]}),
+    staleJobLeaderKey: (jobId) => (legacy ? null : LEADER + (jobPrefixed(v) ? jobId : `job-${jobId}`)),
     planMap: legacy ? `${clusterId}-dispatcher-leader` : clusterMap!,
     planKey: (jobId) => (isV2(v) ? `executionPlan-${jobId}` : `jobGraph-${jobId}`),
     checkpointKey: (id) => `checkpointID-${pad19(id)}`,
