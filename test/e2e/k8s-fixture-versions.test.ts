@@ -1,10 +1,14 @@
 // Proves the Flink-shaped Kubernetes manifests per Flink version: each version's cluster is loaded
 // into the test API server with kubectl apply, read back with kubectl, and compared with
-// test/support/versions.ts (map names, labels, keys, value encodings). haadm is not run here.
+// test/support/versions.ts (map names, labels, keys, value encodings); and a ZooKeeper fixture's
+// cluster mirrored onto Kubernetes with k8sSpecFromFixture. haadm is not run here.
 
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {type K8sEnv, k8sClusterSpec, startK8sEnv} from '../support/k8s-fixture.js'
+import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
+import {type K8sEnv, k8sClusterSpec, k8sSpecFromFixture, startK8sEnv} from '../support/k8s-fixture.js'
+import {tempDirs} from '../support/temp.js'
 import {K8S_FLINK_VERSIONS, k8sLayout, type K8sFlinkVersion} from '../support/versions.js'
+import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
 
 const A = '0123456789abcdef0123456789abcdef'
 const B = 'fedcba9876543210fedcba9876543210'
@@ -131,4 +135,62 @@ describe('Flink-shaped Kubernetes manifests, per Flink version', () => {
     await expect(env.apply(['flink x legacy', `stale-leader ${A} ${UUID}`])).rejects.toThrow(/line 2: stale-leader: the legacy layout/)
     await expect(env.apply(['flink x 2.x', `jobgraph ${A} key=plan`])).rejects.toThrow(/key must be jobGraph or executionPlan/)
   })
+})
+
+describe('the same cluster on both backends: k8sSpecFromFixture', () => {
+  let server: ZkServer
+  const tmp = tempDirs('haadm-k8sfx-')
+  beforeAll(async () => {
+    server = await startZooKeeper()
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  for (const v of ['1.18', '2.x', 'legacy-1.15'] as const) {
+    test(`Flink ${v}: the Kubernetes maps point at the files the ZooKeeper fixture wrote`, async () => {
+      const [a, b] = [randomJobId(), randomJobId()]
+      const fx = await startFlinkFixture(server.connectString, {
+        readyTimeoutMs: 90_000,
+        flinkVersion: v,
+        clusterId: `/same-${cid(v === 'legacy-1.15' ? 'legacy' : v)}`,
+        jobs: [a],
+        storageDir: tmp(),
+        jobGraphs: [a, b],
+        checkpoints: {[a]: 2},
+        markDeleted: [`${a}/1`],
+        ...(v === '2.x' ? {leftoverJobGraphs: [b]} : {}),
+      })
+      try {
+        const r = fx.ready
+        const kv: K8sFlinkVersion = v === 'legacy-1.15' ? 'legacy' : v
+        const c = `same-${cid(kv)}`
+        const x = k8sLayout(kv, c)
+        await env.apply(k8sSpecFromFixture(r, c))
+        const maps = new Map((await getMaps(`app=${c}`)).map((m) => [m.metadata.name, m]))
+        // leaders: same session id and address
+        const d = maps.get(x.componentLeader('dispatcher').map)!
+        if (x.legacy) expect([d.data!.sessionId, d.data!.address]).toEqual([r.components.dispatcher.sessionId, r.components.dispatcher.address])
+        else expect(d.data![x.componentLeader('dispatcher').keys[0]!]).toBe(`${r.components.dispatcher.sessionId},${r.components.dispatcher.address}`)
+        const jl = x.jobLeader(a)
+        if (!x.legacy) expect(maps.get(jl.map)!.data![jl.keys[0]!]).toBe(`${r.jobs[a]!.sessionId},${r.jobs[a]!.address}`)
+        // plans and checkpoints: same URIs; the marked checkpoint carries markedForDeletion=true
+        for (const j of [a, b]) expect(decoded(maps.get(x.planMap)!.data![x.planKey(j)]!)).toContain(r.store.plans[j]!.uri)
+        if (v === '2.x') expect(decoded(maps.get(x.planMap)!.data![`jobGraph-${b}`]!)).toContain(r.store.leftoverPlans[b]!.uri)
+        const jm = maps.get(x.jobMap(a))!
+        for (const cp of r.store.checkpoints[a]!.checkpoints) expect(decoded(jm.data![x.checkpointKey(cp.checkpointId)]!)).toContain(cp.uri)
+        expect(jm.data![x.counterKey]).toBe(String(r.store.checkpoints[a]!.counter))
+        const marked = (key: string) => {
+          // StateHandleWithDeleteMarker: the boolean comes right after the class descriptor (…78 70 <byte>)
+          const bytes = Buffer.from(jm.data![key]!, 'base64')
+          const i = bytes.indexOf(Buffer.from('7870', 'hex'))
+          return bytes[i + 2]
+        }
+        expect(marked(x.checkpointKey(1))).toBe(1)
+        expect(marked(x.checkpointKey(2))).toBe(0)
+      } finally {
+        await fx.close()
+      }
+    })
+  }
 })

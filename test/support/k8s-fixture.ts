@@ -6,6 +6,7 @@ import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import type {FlinkFixtureReady} from './flink-fixture.js'
 import {compileJava, runJava} from './java.js'
 import {type K8sApiServer, type K8sApiServerOptions, startK8sApiServer} from './k8s-api-server.js'
 
@@ -134,4 +135,42 @@ export function k8sClusterSpec(s: K8sClusterSpec): string[] {
   }
   if (s.lease ?? true) out.push('lease *')
   return out
+}
+
+const K8S_COMPONENT = {dispatcher: 'dispatcher', resource_manager: 'resourcemanager', rest_server: 'restserver'} as const
+const K8S_VERSION = {'1.15': '1.15', '1.18': '1.18', '1.19': '1.19', '2.x': '2.x', 'legacy-1.15': 'legacy'} as const
+
+/**
+ * The cluster a ZooKeeper fixture wrote (its READY, started with flinkVersion), as the Kubernetes HA
+ * services of the same Flink version keep it: the same leader session ids and addresses (empty or
+ * unpublished leaders have no key, as Kubernetes removes it), the same plan and checkpoint file URIs
+ * and sizes (so both backends point at the same storageDir files), marks, counters, and the 1.x
+ * leftover plans as `jobGraph-` keys. Not mirrored: ZooKeeper's leftover leader nodes (they hold no
+ * leader information; on Kubernetes use stale-leader), locks, latches, job events (files only).
+ * Ends with a lease held for 600 s on the leader maps. Load with env.apply().
+ */
+export function k8sSpecFromFixture(ready: FlinkFixtureReady, clusterId: string): string[] {
+  if (ready.flinkVersion === null) throw new Error('k8sSpecFromFixture needs a fixture started with flinkVersion')
+  const lines = [`flink ${clusterId} ${K8S_VERSION[ready.flinkVersion]}`]
+  for (const [component, rec] of Object.entries(ready.components)) {
+    if (!rec.published || rec.empty || rec.address === null) continue
+    lines.push(`leader ${K8S_COMPONENT[component as keyof typeof K8S_COMPONENT]} ${rec.sessionId} ${rec.address}`)
+  }
+  for (const [jobId, rec] of Object.entries(ready.jobs)) {
+    if (!rec.published || rec.empty || rec.address === null) continue
+    lines.push(`leader ${jobId} ${rec.sessionId} ${rec.address}`)
+  }
+  const st = ready.store
+  for (const [jobId, p] of Object.entries(st.plans ?? {})) {
+    lines.push(`jobgraph ${jobId} file=${p.uri} size=${p.stateSize}${p.markedForDeletion ? ' marked' : ''}`)
+  }
+  for (const [jobId, p] of Object.entries(st.leftoverPlans ?? {})) {
+    lines.push(`jobgraph ${jobId} key=jobGraph file=${p.uri} size=${p.stateSize}`)
+  }
+  for (const [jobId, cs] of Object.entries(st.checkpoints ?? {})) {
+    for (const c of cs.checkpoints) lines.push(`checkpoint ${jobId} ${c.checkpointId} file=${c.uri} size=${c.stateSize}${c.markedForDeletion ? ' marked' : ''}`)
+    lines.push(`counter ${jobId} ${cs.counter}`)
+  }
+  lines.push('lease * duration=600 transitions=1')
+  return lines
 }
