@@ -6,7 +6,8 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {randomJobId, startFlinkFixture, type FlinkFixtureOptions, type FlinkFixtureReady} from '../support/flink-fixture.js'
+import {parse as parseYaml} from 'yaml'
+import {flinkConfFor, randomJobId, startFlinkFixture, type FlinkFixtureOptions, type FlinkFixtureReady} from '../support/flink-fixture.js'
 import {tempDirs} from '../support/temp.js'
 import {FLINK_VERSIONS, zkLayout, type FlinkVersion, type ZkExpectation} from '../support/versions.js'
 import {connectZk, type TestZk} from '../support/zk-client.js'
@@ -278,4 +279,34 @@ describe('Flink-shaped ZooKeeper fixture, per Flink version', () => {
       await expect(startFlinkFixture(server.connectString, {readyTimeoutMs: READY, clusterId: 'bad', ...opts})).rejects.toThrow(message)
     })
   }
+
+  test("flinkConfFor: the cluster's own configuration file says what the fixture was told", () => {
+    const flatten = (node: unknown, prefix = '', out: Record<string, string> = {}) => {
+      for (const [k, val] of Object.entries(node as Record<string, unknown>)) {
+        if (val !== null && typeof val === 'object') flatten(val, `${prefix}${k}.`, out)
+        else out[`${prefix}${k}`] = String(val)
+      }
+      return out
+    }
+    for (const v of FLINK_VERSIONS) {
+      const opts: FlinkFixtureOptions = {flinkVersion: v, clusterId: '/c1', storageDir: 'file:///ha', ...(v === '2.x' ? {executionPlansPath: '/plans'} : {jobGraphsPath: '/graphs'})}
+      const conf = flinkConfFor('127.0.0.1:2181', opts)
+      const parsed =
+        conf.fileName === 'config.yaml'
+          ? flatten(parseYaml(conf.text))
+          : Object.fromEntries(conf.text.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]))
+      expect(parsed).toEqual(conf.entries)
+      expect(conf.fileName).toBe(v === '1.19' || v === '2.x' ? 'config.yaml' : 'flink-conf.yaml')
+      expect(conf.entries).toMatchObject({
+        'high-availability.zookeeper.quorum': '127.0.0.1:2181',
+        'high-availability.zookeeper.path.root': '/flink',
+        'high-availability.cluster-id': '/c1',
+        'high-availability.storageDir': 'file:///ha',
+      })
+      expect(conf.entries[v === '1.15' || v === 'legacy-1.15' ? 'high-availability' : 'high-availability.type']).toBe('zookeeper')
+      expect(conf.entries['high-availability.use-old-ha-services']).toBe(v === 'legacy-1.15' ? 'true' : undefined)
+      if (v === '2.x') expect(conf.entries['high-availability.zookeeper.path.execution-plans']).toBe('/plans')
+      else expect(conf.entries['high-availability.zookeeper.path.jobgraphs']).toBe('/graphs')
+    }
+  })
 })

@@ -6,7 +6,8 @@
 
 import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {compileJava} from './java.js'
 import type {FlinkVersion} from './versions.js'
@@ -505,4 +506,63 @@ export async function startFlinkFixture(connectString: string, opts: FlinkFixtur
     },
   }
   return fixture
+}
+
+/** The cluster's own Flink configuration file, as its operator would have written it. */
+export interface FlinkConfFile {
+  /** `flink-conf.yaml` (flat `key: value`, Flink 1.x) or `config.yaml` (standard YAML, 1.19+ and 2.x). */
+  fileName: 'flink-conf.yaml' | 'config.yaml'
+  text: string
+  /** The flattened keys and values the file holds. */
+  entries: Record<string, string>
+}
+
+/**
+ * The Flink configuration that makes Flink write what the fixture wrote with these options:
+ * ZooKeeper HA (`high-availability` on 1.15, `high-availability.type` later), quorum, root,
+ * cluster-id, storageDir, the plan path keys that were set, `use-old-ha-services` for legacy-1.15,
+ * `client.acl: creator` with digest. Format by version unless told: 1.15/1.18/legacy-1.15 a flat
+ * flink-conf.yaml, 1.19/2.x a nested config.yaml.
+ */
+export function flinkConfFor(quorum: string, o: FlinkFixtureOptions, opts: {format?: 'legacy' | 'yaml'} = {}): FlinkConfFile {
+  const v = o.flinkVersion
+  const format = opts.format ?? (v === '1.19' || v === '2.x' ? 'yaml' : 'legacy')
+  const entries: Record<string, string> = {}
+  const oldModeKey = v === '1.15' || v === 'legacy-1.15' || o.layout === '1.15' || o.layout === 'legacy-1.15'
+  entries[oldModeKey ? 'high-availability' : 'high-availability.type'] = 'zookeeper'
+  entries['high-availability.zookeeper.quorum'] = quorum
+  entries['high-availability.zookeeper.path.root'] = o.root ?? '/flink'
+  entries['high-availability.cluster-id'] = o.clusterId ?? '/default'
+  if (o.storageDir !== undefined) entries['high-availability.storageDir'] = o.storageDir
+  if (o.jobGraphsPath !== undefined) entries['high-availability.zookeeper.path.jobgraphs'] = o.jobGraphsPath
+  if (o.executionPlansPath !== undefined) entries['high-availability.zookeeper.path.execution-plans'] = o.executionPlansPath
+  if (v === 'legacy-1.15' || o.layout === 'legacy-1.15') entries['high-availability.use-old-ha-services'] = 'true'
+  if (o.digest !== undefined) entries['high-availability.zookeeper.client.acl'] = 'creator'
+  if (format === 'legacy') {
+    const text = Object.entries(entries).map(([k, val]) => `${k}: ${val}`).join('\n') + '\n'
+    return {fileName: 'flink-conf.yaml', text, entries}
+  }
+  if (oldModeKey) throw new Error('config.yaml cannot hold both high-availability and high-availability.* as nested keys; use format legacy')
+  // nested maps, as Flink's own config.yaml template writes them
+  type Tree = {[k: string]: Tree | string}
+  const tree: Tree = {}
+  for (const [k, val] of Object.entries(entries)) {
+    const parts = k.split('.')
+    let node = tree
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Tree
+    node[parts.at(-1)!] = val
+  }
+  const render = (node: Tree, indent: string): string =>
+    Object.entries(node)
+      .map(([k, val]) => (typeof val === 'string' ? `${indent}${k}: ${val === 'true' ? 'true' : JSON.stringify(val)}\n` : `${indent}${k}:\n${render(val, `${indent}  `)}`))
+      .join('')
+  return {fileName: 'config.yaml', text: render(tree, ''), entries}
+}
+
+/** Writes flinkConfFor's file into dir (Flink's conf directory) and returns its path. */
+export function writeFlinkConf(dir: string, quorum: string, o: FlinkFixtureOptions, opts: {format?: 'legacy' | 'yaml'} = {}): string {
+  const conf = flinkConfFor(quorum, o, opts)
+  const file = join(dir, conf.fileName)
+  writeFileSync(file, conf.text)
+  return file
 }
