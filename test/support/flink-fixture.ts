@@ -6,12 +6,26 @@
 
 import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {compileJava} from './java.js'
+import type {FlinkVersion} from './versions.js'
 
-/** 1.18 = 1.18–2.x; 1.15 = 1.15–1.17 multi-component; legacy-1.15 = `use-old-ha-services=true`. */
+/**
+ * The old, coarse layout option, kept for the tests written against it. It names what it writes,
+ * not an exact Flink version: '1.18' = pekko addresses and `leader/job-<jobId>` (the shape of
+ * 1.19–2.x; Flink 1.18 itself still writes `leader/<jobId>`), '1.15' = akka addresses and
+ * `leader/<jobId>` (1.15–1.17), 'legacy-1.15' = `use-old-ha-services=true`. Plans go to
+ * `jobgraphs` unless told otherwise. Prefer `flinkVersion`.
+ */
 export type FlinkHaLayout = '1.18' | '1.15' | 'legacy-1.15'
+/**
+ * An exact Flink version family (see test/support/versions.ts for what each writes):
+ * '1.15' = 1.15–1.17, '1.18' = 1.18, '1.19' = 1.19–1.20, '2.x' = 2.0+, 'legacy-1.15' = 1.15 with
+ * `high-availability.use-old-ha-services=true`.
+ */
+export type {FlinkVersion} from './versions.js'
 export type ClusterComponent = 'dispatcher' | 'resource_manager' | 'rest_server'
 
 export interface FlinkFixtureOptions {
@@ -19,8 +33,19 @@ export interface FlinkFixtureOptions {
   root?: string
   /** high-availability.cluster-id, default "/default". */
   clusterId?: string
-  /** default "1.18" */
+  /** The old layout option, default "1.18" (see FlinkHaLayout); exclusive with flinkVersion. */
   layout?: FlinkHaLayout
+  /**
+   * Write the cluster exactly as this Flink version does: leader node names, address scheme, plan
+   * directory (`jobgraphs` / `execution-plans`), plan file prefix. Exclusive with layout.
+   */
+  flinkVersion?: FlinkVersion
+  /**
+   * Job ids whose leader node of the *other* naming is left behind as a PERSISTENT node without
+   * children (a cluster upgraded from 1.18 to 1.19+ keeps `leader/<jobId>` next to the new
+   * `leader/job-<jobId>`; on 1.15/1.18 the leftover is `leader/job-<jobId>`). Not for legacy-1.15.
+   */
+  leftoverJobLeaders?: string[]
   /** 32 lowercase hex each; one job master leader record per job. */
   jobs?: string[]
   /** Simulated JobManager processes (ZooKeeper sessions), default 2. */
@@ -48,11 +73,32 @@ export interface FlinkFixtureOptions {
   // ---- execution plans, checkpoints and storageDir files (HaStoreWriter.java); all need storageDir
   /** high-availability.storageDir: a local directory or file: URI the fixture writes files into. */
   storageDir?: string
-  /** high-availability.zookeeper.path.jobgraphs, default "/jobgraphs". */
+  /**
+   * high-availability.zookeeper.path.jobgraphs, default "/jobgraphs". On 2.x it is the deprecated
+   * fallback of executionPlansPath (used when that is not set), as in Flink.
+   */
   jobGraphsPath?: string
+  /**
+   * high-availability.zookeeper.path.execution-plans (Flink 2.x), default "/execution-plans" on
+   * 2.x. Rejected with a 1.x flinkVersion (Flink 1.x does not know the key); without flinkVersion
+   * it simply names the plan directory.
+   */
+  executionPlansPath?: string
+  /**
+   * Job ids whose 1.x job graph entry (`submittedJobGraph` file, JobGraph, `locks` without lock
+   * children: no old JobManager is alive) stays in `jobGraphsPath ?? "/jobgraphs"` next to the
+   * version's own plan store: a cluster upgraded from 1.x to 2.x. Needs a plan store elsewhere.
+   */
+  leftoverJobGraphs?: string[]
+  /**
+   * Job id → number of `events.<n>` files in `<storageDir>/<cluster-id>/<jobId>/job-events/`
+   * (Flink 1.20+ batch job recovery, FileSystemJobEventStore); 0 = the empty directory. Rejected
+   * with flinkVersion 1.15, 1.18 and legacy-1.15.
+   */
+  jobEvents?: Record<string, number>
   /** Job ids that get an execution-plan (job graph) entry. */
   jobGraphs?: string[]
-  /** File prefix of execution plans: 1.x "submittedJobGraph" (default), 2.x "submittedExecutionPlan". */
+  /** File prefix of execution plans; default by version: 1.x "submittedJobGraph", 2.x "submittedExecutionPlan". */
   planPrefix?: 'submittedJobGraph' | 'submittedExecutionPlan'
   /** Object in the execution-plan file: JobGraph (default) or the 2.x StreamGraph. */
   planClass?: 'JobGraph' | 'StreamGraph'
@@ -89,7 +135,7 @@ export interface FixtureContender {
 }
 
 export interface FixtureLeaderRecord {
-  /** Flink's component id: "dispatcher", "job-<jobId>" (1.18), "<jobId>" (1.15), ... */
+  /** Flink's component id: "dispatcher", "job-<jobId>" (1.19+), "<jobId>" (1.15–1.18), ... */
   componentId: string
   /** Absolute path of the EPHEMERAL connection_info znode. */
   path: string
@@ -140,6 +186,7 @@ export interface FixtureStateHandle {
 export interface FixturePlan extends FixtureStateHandle {
   jobId: string
   prefix: 'submittedJobGraph' | 'submittedExecutionPlan'
+  /** The object in the file: org.apache.flink.runtime.jobgraph.JobGraph or org.apache.flink.streaming.api.graph.StreamGraph. */
   className: string
   jobName: string
   jobType: string
@@ -163,15 +210,51 @@ export interface FixtureCheckpointStore {
   checkpoints: FixtureCheckpoint[]
 }
 
+/** One FileSystemJobEventStore file. */
+export interface FixtureJobEventFile {
+  /** "events.<n>" */
+  name: string
+  uri: string
+  /** The file on the local disk. */
+  filePath: string
+  size: number
+  /** Records in it (int type, int length, payload). */
+  events: number
+}
+
+export interface FixtureJobEvents {
+  jobId: string
+  /** `<storageDir>/<cluster-id>/<jobId>/job-events` as Flink's Path prints it. */
+  uri: string
+  /** The directory on the local disk. */
+  dirPath: string
+  files: FixtureJobEventFile[]
+}
+
 export interface FixtureStore {
   storageDir: string | null
   /** `<storageDir>/<cluster-id>` as Flink's Path prints it. */
   clusterStoragePath: string | null
-  /** Absolute znode path of the job graph store, null when nothing was written. */
+  /** Absolute znode path of the plan store (same as planStorePath; the old name), null without storageDir. */
   jobGraphsPath: string | null
-  planPrefix: string
+  /** Absolute znode path of the plan store, e.g. "/flink/default/execution-plans"; null without storageDir. */
+  planStorePath: string | null
+  /** The plan store relative to the cluster node: "jobgraphs", "execution-plans" or the configured path without its leading "/". */
+  planDir: string
+  /** The Flink option that chose planDir (its default when nothing was configured). */
+  planConfigKey: 'high-availability.zookeeper.path.jobgraphs' | 'high-availability.zookeeper.path.execution-plans'
+  planPrefix: 'submittedJobGraph' | 'submittedExecutionPlan'
+  planClass: 'JobGraph' | 'StreamGraph'
   /** By job id. */
   plans: Record<string, FixturePlan>
+  /** Absolute znode path of the leftover 1.x job graph store; null when leftoverJobGraphs was not given. */
+  leftoverPlanStorePath: string | null
+  /** Leftover 1.x job graphs, by job id (locks: [], not marked). */
+  leftoverPlans: Record<string, FixturePlan>
+  /** By job id. */
+  jobEvents: Record<string, FixtureJobEvents>
+  /** Every file under `<storageDir>/<cluster-id>`, relative to it (e.g. "submittedJobGraph0123456789ab", "<jobId>/job-events/events.0"), sorted. */
+  files: string[]
   /** By job id. */
   checkpoints: Record<string, FixtureCheckpointStore>
   orphans: Array<{prefix: string; fileName: string; uri: string; filePath: string; stateSize: number}>
@@ -182,7 +265,11 @@ export interface FlinkFixtureReady {
   namespace: string
   root: string
   clusterId: string
+  /** The old layout value that writes the same leader tree ('1.18' = job- nodes, '1.15' = bare ids), also with flinkVersion. */
   layout: FlinkHaLayout
+  /** The flinkVersion option, null with the old layout option. */
+  flinkVersion: FlinkVersion | null
+  addressScheme: 'akka.tcp' | 'pekko.tcp'
   acl: 'open' | 'creator'
   /** Index of the leading contender, null if none leads. */
   leader: number | null
@@ -191,6 +278,10 @@ export interface FlinkFixtureReady {
   components: Record<ClusterComponent, FixtureLeaderRecord>
   /** By job id. */
   jobs: Record<string, FixtureLeaderRecord>
+  /** leftoverJobLeaders, by job id: the component id of the other naming and the node's absolute path. */
+  leftoverJobLeaders: Record<string, {componentId: string; path: string}>
+  /** Every znode under `namespace` (including it) when READY was printed, sorted. Ephemeral nodes included. */
+  tree: string[]
   /** Execution plans, checkpoints, counters and files written with storageDir (empty otherwise). */
   store: FixtureStore
 }
@@ -248,6 +339,12 @@ function fixtureArgs(connectString: string, o: FlinkFixtureOptions): string[] {
   if (o.root !== undefined) a.push('--root', o.root)
   if (o.clusterId !== undefined) a.push('--cluster-id', o.clusterId)
   if (o.layout !== undefined) a.push('--layout', o.layout)
+  if (o.flinkVersion !== undefined) a.push('--flink-version', o.flinkVersion)
+  if (o.leftoverJobLeaders !== undefined && o.leftoverJobLeaders.length > 0) a.push('--leftover-job-leaders', o.leftoverJobLeaders.join(','))
+  if (o.executionPlansPath !== undefined) a.push('--execution-plans-path', o.executionPlansPath)
+  if (o.leftoverJobGraphs !== undefined && o.leftoverJobGraphs.length > 0) a.push('--leftover-job-graphs', o.leftoverJobGraphs.join(','))
+  const evs = Object.entries(o.jobEvents ?? {})
+  if (evs.length > 0) a.push('--job-events', evs.map(([job, n]) => `${job}:${n}`).join(','))
   if (o.jobs !== undefined && o.jobs.length > 0) a.push('--jobs', o.jobs.join(','))
   if (o.contenders !== undefined) a.push('--contenders', String(o.contenders))
   if (o.leader !== undefined) a.push('--leader', String(o.leader))
@@ -409,4 +506,63 @@ export async function startFlinkFixture(connectString: string, opts: FlinkFixtur
     },
   }
   return fixture
+}
+
+/** The cluster's own Flink configuration file, as its operator would have written it. */
+export interface FlinkConfFile {
+  /** `flink-conf.yaml` (flat `key: value`, Flink 1.x) or `config.yaml` (standard YAML, 1.19+ and 2.x). */
+  fileName: 'flink-conf.yaml' | 'config.yaml'
+  text: string
+  /** The flattened keys and values the file holds. */
+  entries: Record<string, string>
+}
+
+/**
+ * The Flink configuration that makes Flink write what the fixture wrote with these options:
+ * ZooKeeper HA (`high-availability` on 1.15, `high-availability.type` later), quorum, root,
+ * cluster-id, storageDir, the plan path keys that were set, `use-old-ha-services` for legacy-1.15,
+ * `client.acl: creator` with digest. Format by version unless told: 1.15/1.18/legacy-1.15 a flat
+ * flink-conf.yaml, 1.19/2.x a nested config.yaml.
+ */
+export function flinkConfFor(quorum: string, o: FlinkFixtureOptions, opts: {format?: 'legacy' | 'yaml'} = {}): FlinkConfFile {
+  const v = o.flinkVersion
+  const format = opts.format ?? (v === '1.19' || v === '2.x' ? 'yaml' : 'legacy')
+  const entries: Record<string, string> = {}
+  const oldModeKey = v === '1.15' || v === 'legacy-1.15' || o.layout === '1.15' || o.layout === 'legacy-1.15'
+  entries[oldModeKey ? 'high-availability' : 'high-availability.type'] = 'zookeeper'
+  entries['high-availability.zookeeper.quorum'] = quorum
+  entries['high-availability.zookeeper.path.root'] = o.root ?? '/flink'
+  entries['high-availability.cluster-id'] = o.clusterId ?? '/default'
+  if (o.storageDir !== undefined) entries['high-availability.storageDir'] = o.storageDir
+  if (o.jobGraphsPath !== undefined) entries['high-availability.zookeeper.path.jobgraphs'] = o.jobGraphsPath
+  if (o.executionPlansPath !== undefined) entries['high-availability.zookeeper.path.execution-plans'] = o.executionPlansPath
+  if (v === 'legacy-1.15' || o.layout === 'legacy-1.15') entries['high-availability.use-old-ha-services'] = 'true'
+  if (o.digest !== undefined) entries['high-availability.zookeeper.client.acl'] = 'creator'
+  if (format === 'legacy') {
+    const text = Object.entries(entries).map(([k, val]) => `${k}: ${val}`).join('\n') + '\n'
+    return {fileName: 'flink-conf.yaml', text, entries}
+  }
+  if (oldModeKey) throw new Error('config.yaml cannot hold both high-availability and high-availability.* as nested keys; use format legacy')
+  // nested maps, as Flink's own config.yaml template writes them
+  type Tree = {[k: string]: Tree | string}
+  const tree: Tree = {}
+  for (const [k, val] of Object.entries(entries)) {
+    const parts = k.split('.')
+    let node = tree
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Tree
+    node[parts.at(-1)!] = val
+  }
+  const render = (node: Tree, indent: string): string =>
+    Object.entries(node)
+      .map(([k, val]) => (typeof val === 'string' ? `${indent}${k}: ${val === 'true' ? 'true' : JSON.stringify(val)}\n` : `${indent}${k}:\n${render(val, `${indent}  `)}`))
+      .join('')
+  return {fileName: 'config.yaml', text: render(tree, ''), entries}
+}
+
+/** Writes flinkConfFor's file into dir (Flink's conf directory) and returns its path. */
+export function writeFlinkConf(dir: string, quorum: string, o: FlinkFixtureOptions, opts: {format?: 'legacy' | 'yaml'} = {}): string {
+  const conf = flinkConfFor(quorum, o, opts)
+  const file = join(dir, conf.fileName)
+  writeFileSync(file, conf.text)
+  return file
 }
