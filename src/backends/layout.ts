@@ -7,7 +7,7 @@
  * Layouts are pure: no I/O, no client library, so every command and test can load them freely.
  */
 import type {BackendKind} from '../config/target.js'
-import type {HaArtifact, LayoutCleanup, LeadersReport, PlannedRemoval, StateHandleInventory} from '../model/ha.js'
+import type {HaArtifact, LayoutCleanup, LeadersReport, PlannedRemoval, StateHandleInventory, UpgradeLeftover} from '../model/ha.js'
 import type {Inventory, RawItem} from './types.js'
 
 export interface HaLayout {
@@ -29,6 +29,17 @@ export interface HaLayout {
   remaining(inv: Inventory, scope: {jobId: string | null; untouched: string[]}): RawItem[]
   /** What the given jobs still have in the store. */
   jobArtifacts(inv: Inventory, jobIds: string[]): HaArtifact[]
+  /** Every job the store holds anything of (an execution plan, checkpoint data, a leader record), sorted. */
+  jobIds(inv: Inventory): string[]
+  /**
+   * What removing only one job's execution plan takes (the Operator's last-state upgrade step): the
+   * entry in every place Flink keeps plans, with its lock nodes (ZooKeeper) or as a key of its map with
+   * the map's resourceVersion (Kubernetes); never its checkpoints, counter or leader record. The live
+   * evidence is the whole cluster's: the plan belongs to the Dispatcher.
+   */
+  planRemoval(inv: Inventory, jobId: string): LayoutCleanup
+  /** What an upgrade left behind: plans in both the 1.x and the 2.x place, both names of a job's leader record. */
+  upgradeLeftovers(inv: Inventory): UpgradeLeftover[]
   /** What the layout's settings mean before any scan (settings that disagree, a path Flink puts elsewhere). */
   settingNotes(): string[]
   /** The cluster's place in the store when no scan found it (an empty plan still names it). */

@@ -220,3 +220,13 @@ export interface LayoutCleanup {
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
 }
+
+/** What a Flink upgrade left behind that the new version no longer reads (`haadm doctor`). */
+export interface UpgradeLeftover {
+  /** `plan-stores`: execution plans in both the 1.x and the 2.x place; `job-leader-names`: a job's leader record under both the 1.15–1.18 and the 1.19+ name. */
+  kind: 'plan-stores' | 'job-leader-names'
+  jobId: string | null
+  /** Every place involved, absolute. */
+  locators: string[]
+  message: string
+}

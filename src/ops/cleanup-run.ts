@@ -11,6 +11,11 @@ import {parseJobId} from './job-ids.js'
 
 export interface CleanupOptions {
   jobId?: string
+  /**
+   * With jobId: remove only that job's execution plan and the file it points to (`haadm plans remove`),
+   * keeping its checkpoints, counter and leader record. A cluster id that does not exist is then exit 3.
+   */
+  planOnly?: boolean
   dryRun: boolean
   force: boolean
   strict: boolean
@@ -68,18 +73,27 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
       const inventory = await backend.scan({progress: opts.scanProgress})
       items = inventory.items
       layout = layoutOf(inventory, target)
-      plan = planCleanup(inventory, {jobId: opts.jobId}, layout)
+      plan = planCleanup(inventory, {jobId: opts.jobId, planOnly: opts.planOnly}, layout)
       if (opts.jobId) {
-        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove).
+        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove);
+        // removing only its plan discards only the plan's file.
         const sh = layout.stateHandles(inventory)
-        pointers = [...sh.plans, ...sh.checkpoints].flatMap((e) => (e.jobId === opts.jobId && e.pointer.ok ? [e.pointer.value.uri] : []))
+        const entries = opts.planOnly ? sh.plans : [...sh.plans, ...sh.checkpoints]
+        pointers = entries.flatMap((e) => (e.jobId === opts.jobId && e.pointer.ok ? [e.pointer.value.uri] : []))
       }
     } catch (err) {
-      if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict) throw err
+      if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict || opts.planOnly) throw err
       plan = emptyPlan(target, layout, opts.jobId)
     }
-    // Files are looked at even when the metadata is gone: a run stopped between the two finishes here.
-    if (!target.snapshot) {
+    if (opts.planOnly) {
+      // Only the plan's own file, between its lock nodes and its entry (Flink's order); no blobs, no job results.
+      if (pointers.length > 0) {
+        const pointed = pointedFiles(pointers, opts.jobId!)
+        plan.storage = pointed.steps.map((st) => ({...st, what: `execution plan file of job ${opts.jobId}`}))
+        warnings.push(...pointed.warnings)
+      }
+    } else if (!target.snapshot) {
+      // Files are looked at even when the metadata is gone: a run stopped between the two finishes here.
       const storage = await planStorageCleanup(target, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
       plan.storage = storage.steps
       if (opts.jobId && pointers.length > 0) {
@@ -161,7 +175,7 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
       backend: plan.backend,
       clusterId: plan.clusterId,
       root: plan.root,
-      target: {...whereabouts(target), purpose: `backup before haadm cleanup (${plan.scope})`},
+      target: {...whereabouts(target), purpose: plan.scope === 'plan' ? `backup before haadm plans remove ${plan.jobId}` : `backup before haadm cleanup (${plan.scope})`},
     },
     (async function* () {
       yield* chosen
@@ -173,6 +187,12 @@ async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], ta
 async function remaining(backend: Backend, plan: CleanupPlan, target: Target): Promise<string[]> {
   try {
     const inv = await backend.scan({brief: true})
+    if (plan.scope === 'plan') {
+      // The planned entries (and lock nodes) that are still there, or came back.
+      const planned = new Set(plan.metadata.map((m) => m.key))
+      const jobPlans = new Set(layoutOf(inv, target).stateHandles(inv).plans.filter((p) => p.jobId === plan.jobId).map((p) => p.key))
+      return inv.items.filter((i) => planned.has(i.key) || jobPlans.has(i.key)).map((i) => i.locator)
+    }
     // What the plan left alone on purpose (a map whose name lacks the cluster id) is not "still there".
     return layoutOf(inv, target)
       .remaining(inv, {jobId: plan.jobId, untouched: plan.untouched.map((u) => u.key)})

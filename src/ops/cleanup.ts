@@ -10,7 +10,8 @@ export interface CleanupPlan {
   backend: Inventory['backend']
   clusterId: string
   root: string
-  scope: 'cluster' | 'job'
+  /** `plan`: only one job's execution plan (`haadm plans remove`), its checkpoints and counter kept. */
+  scope: 'cluster' | 'job' | 'plan'
   jobId: string | null
   /** Metadata to delete, children before parents. */
   metadata: PlannedRemoval[]
@@ -42,14 +43,15 @@ export interface CleanupResult {
  * removes from this inventory, in a crash-safe order, and whether anything says the cluster is alive.
  * The backend's layout knows what belongs to the cluster or the job, in every Flink version.
  */
-export function planCleanup(inv: Inventory, opts: {jobId?: string}, layout: HaLayout = layoutOf(inv)): CleanupPlan {
+export function planCleanup(inv: Inventory, opts: {jobId?: string; planOnly?: boolean}, layout: HaLayout = layoutOf(inv)): CleanupPlan {
   const jobId = opts.jobId ?? null
-  const c = layout.cleanup(inv, jobId)
+  const planOnly = opts.planOnly === true && jobId !== null
+  const c = planOnly ? layout.planRemoval(inv, jobId) : layout.cleanup(inv, jobId)
   return {
     backend: inv.backend,
     clusterId: inv.clusterId,
     root: inv.root,
-    scope: jobId ? 'job' : 'cluster',
+    scope: planOnly ? 'plan' : jobId ? 'job' : 'cluster',
     jobId,
     metadata: c.metadata,
     parents: c.parents,

@@ -5,7 +5,12 @@ import {renderTable} from './table.js'
 const LIST_LIMIT = 40
 
 export function describePlan(plan: CleanupPlan): string {
-  const what = plan.scope === 'job' ? `job ${plan.jobId} of cluster ${plan.clusterId}` : `cluster ${plan.clusterId}`
+  const what =
+    plan.scope === 'plan'
+      ? `the execution plan of job ${plan.jobId} of cluster ${plan.clusterId} (its checkpoints and counter are kept)`
+      : plan.scope === 'job'
+        ? `job ${plan.jobId} of cluster ${plan.clusterId}`
+        : `cluster ${plan.clusterId}`
   return `${plan.metadata.length} ${plan.backend === 'zookeeper' ? 'znode(s)' : 'item(s)'} of ${what} under ${plan.root}`
 }
 
@@ -28,7 +33,10 @@ export function renderPlan(plan: CleanupPlan): string {
 }
 
 export function renderCleanup(r: CleanupResult): string {
-  if (r.plan.metadata.length === 0 && r.plan.storage.length === 0) return `Nothing to do: no HA metadata for ${r.plan.jobId ? `job ${r.plan.jobId} of ` : ''}cluster ${r.plan.clusterId} under ${r.plan.root}.`
+  if (r.plan.metadata.length === 0 && r.plan.storage.length === 0)
+    return r.plan.scope === 'plan'
+      ? `Nothing to do: no execution plan for job ${r.plan.jobId} in cluster ${r.plan.clusterId} under ${r.plan.root}.`
+      : `Nothing to do: no HA metadata for ${r.plan.jobId ? `job ${r.plan.jobId} of ` : ''}cluster ${r.plan.clusterId} under ${r.plan.root}.`
   if (r.dryRun) return `${renderPlan(r.plan)}\n${chalk.yellow('Dry run: nothing was removed.')}`
   const out: string[] = []
   const failed = r.outcomes.filter((o) => o.status === 'failed')

@@ -14,7 +14,7 @@
  * Labels: app=<cid>, type=flink-native-kubernetes, and up to 1.20 configmap-type=high-availability.
  */
 import {fail, ok} from '../../codec/result.js'
-import type {CheckpointCounterEntry, HaArtifact, LayoutCleanup, LeaderRecord, LeadersReport, PlannedRemoval, StateHandleEntry, StateHandleInventory} from '../../model/ha.js'
+import type {CheckpointCounterEntry, HaArtifact, LayoutCleanup, LeaderRecord, LeadersReport, PlannedRemoval, StateHandleEntry, StateHandleInventory, UpgradeLeftover} from '../../model/ha.js'
 import {fmt} from '../../model/seconds.js'
 import type {HaLayout} from '../layout.js'
 import type {Inventory, RawItem} from '../types.js'
@@ -31,7 +31,7 @@ import {
   k8sLeaderEntries,
   k8sLeases,
 } from './inventory.js'
-import {EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX} from './layout.js'
+import {EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX, leaderKeyComponent} from './layout.js'
 
 const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '')
 
@@ -44,6 +44,15 @@ function planMap(maps: Map<string, K8sHaMap>): K8sHaMap | undefined {
 /** The keys of one job in the map that holds plans and leaders. */
 function jobKeys(jobId: string): string[] {
   return [`${JOB_GRAPH_KEY_PREFIX}${jobId}`, `${EXECUTION_PLAN_KEY_PREFIX}${jobId}`, `${LEADER_KEY_PREFIX}${jobId}`, `${LEADER_KEY_PREFIX}job-${jobId}`]
+}
+
+/** The job id of a `jobGraph-<jobId>` / `executionPlan-<jobId>` key, or undefined. */
+function planKeyJob(key: string): string | undefined {
+  for (const prefix of [JOB_GRAPH_KEY_PREFIX, EXECUTION_PLAN_KEY_PREFIX]) {
+    const id = key.startsWith(prefix) ? key.slice(prefix.length) : ''
+    if (/^[0-9a-f]{32}$/.test(id)) return id
+  }
+  return undefined
 }
 
 const isJobMapOf = (m: K8sHaMap, jobId: string) => (m.kind.kind === 'job' || m.kind.kind === 'legacy-job') && m.kind.jobId === jobId
@@ -205,6 +214,61 @@ export class KubernetesLayout implements HaLayout {
       if (isJobMapOf(map, jobId)) return true
       return i.k8s.key !== null && keys.has(i.k8s.key)
     })
+  }
+
+  jobIds(inv: Inventory): string[] {
+    const ids = new Set<string>()
+    for (const map of k8sHaMaps(inv).values()) {
+      if (map.kind.kind === 'job' || map.kind.kind === 'legacy-job') ids.add(map.kind.jobId)
+      for (const key of map.entries.keys()) {
+        const id = planKeyJob(key) ?? leaderKeyComponent(key)?.jobId
+        if (id) ids.add(id)
+      }
+    }
+    return [...ids].sort()
+  }
+
+  planRemoval(inv: Inventory, jobId: string): LayoutCleanup {
+    const maps = k8sHaMaps(inv)
+    const holder = planMap(maps)
+    const metadata: PlannedRemoval[] = []
+    for (const map of maps.values()) {
+      if (map !== holder && map.kind.kind !== 'cluster') continue
+      for (const k of [`${JOB_GRAPH_KEY_PREFIX}${jobId}`, `${EXECUTION_PLAN_KEY_PREFIX}${jobId}`]) {
+        const entry = map.entries.get(k)
+        if (entry) metadata.push({key: entry.key, locator: entry.locator, version: map.meta.resourceVersion, what: 'execution plan (job graph) pointer'})
+      }
+    }
+    return {metadata, parents: [], liveEvidence: this.cleanup(inv, null).liveEvidence, untouched: []}
+  }
+
+  upgradeLeftovers(inv: Inventory): UpgradeLeftover[] {
+    const out: UpgradeLeftover[] = []
+    for (const map of k8sHaMaps(inv).values()) {
+      const keys = [...map.entries.keys()]
+      const old = keys.filter((k) => k.startsWith(JOB_GRAPH_KEY_PREFIX) && planKeyJob(k))
+      const neu = keys.filter((k) => k.startsWith(EXECUTION_PLAN_KEY_PREFIX) && planKeyJob(k))
+      if (old.length > 0 && neu.length > 0)
+        out.push({
+          kind: 'plan-stores',
+          jobId: null,
+          locators: [...old, ...neu].map((k) => map.entries.get(k)!.locator),
+          message: `${map.name} holds ${old.length} ${JOB_GRAPH_KEY_PREFIX} key(s) (Flink 1.x) and ${neu.length} ${EXECUTION_PLAN_KEY_PREFIX} key(s) (2.x): Flink reads only the keys of its own version, so the others are never recovered and never cleaned up`,
+        })
+      for (const k of keys) {
+        const c = leaderKeyComponent(k)
+        if (!c || c.layout !== '1.15-1.18') continue
+        const newer = `${LEADER_KEY_PREFIX}job-${c.jobId}`
+        if (!map.entries.has(newer)) continue
+        out.push({
+          kind: 'job-leader-names',
+          jobId: c.jobId,
+          locators: [map.entries.get(k)!.locator, map.entries.get(newer)!.locator],
+          message: `job ${c.jobId} has a leader key under both ${k} (Flink 1.15–1.18) and ${newer} (1.19+) in ${map.name}: the version that runs now neither reads nor removes the other one`,
+        })
+      }
+    }
+    return out
   }
 
   jobArtifacts(inv: Inventory, jobIds: string[]): HaArtifact[] {

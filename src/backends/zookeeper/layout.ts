@@ -34,6 +34,7 @@ import type {
   PlanStore,
   StateHandleEntry,
   StateHandleInventory,
+  UpgradeLeftover,
 } from '../../model/ha.js'
 import type {HaLayout} from '../layout.js'
 import type {Inventory, RawItem} from '../types.js'
@@ -369,6 +370,57 @@ export class ZooKeeperLayout implements HaLayout {
   remaining(inv: Inventory, scope: {jobId: string | null; untouched: string[]}): RawItem[] {
     const tops = scope.jobId ? jobSubtrees(scope.jobId, this.planDirectories(inv).dirs) : ['']
     return inv.items.filter((i) => tops.some((t) => inSubtree(i.key, t)) && !scope.untouched.some((u) => inSubtree(i.key, u)))
+  }
+
+  jobIds(inv: Inventory): string[] {
+    const dirs = this.planDirectories(inv).dirs
+    const ids = new Set<string>()
+    for (const item of inv.items) {
+      const parent = parentKey(item.key)
+      const name = baseName(item.key)
+      if ((dirs.includes(parent) || parent === JOBS) && isJobIdText(name)) ids.add(name)
+      else if (parent === LEADER) {
+        const id = name.startsWith(JOB_LEADER_PREFIX) ? name.slice(JOB_LEADER_PREFIX.length) : name
+        if (isJobIdText(id)) ids.add(id)
+      }
+    }
+    return [...ids].sort()
+  }
+
+  planRemoval(inv: Inventory, jobId: string): LayoutCleanup {
+    const dirs = this.planDirectories(inv).dirs
+    const tops = dirs.map((d) => `${d}/${jobId}`)
+    const metadata = inv.items
+      .filter((i) => tops.some((t) => inSubtree(i.key, t)))
+      .map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)}))
+      .sort(deepestFirst)
+    return {metadata, parents: [], liveEvidence: this.liveEvidence(inv, inv.items, null, dirs), untouched: []}
+  }
+
+  upgradeLeftovers(inv: Inventory): UpgradeLeftover[] {
+    const out: UpgradeLeftover[] = []
+    const existing = this.planDirectories(inv).stores.filter((st) => st.exists)
+    if (existing.length > 1)
+      out.push({
+        kind: 'plan-stores',
+        jobId: null,
+        locators: existing.map((st) => st.locator),
+        message: `execution plans are kept in ${existing.map((st) => `${st.key} (Flink ${st.versions})`).join(' and ')}: Flink reads only the place of its own version, so the other one is never recovered and never cleaned up`,
+      })
+    const keys = new Set(inv.items.map((i) => i.key))
+    for (const item of inv.items) {
+      if (parentKey(item.key) !== LEADER || !isJobIdText(baseName(item.key))) continue
+      const jobId = baseName(item.key)
+      const newer = `${LEADER}/${JOB_LEADER_PREFIX}${jobId}`
+      if (!keys.has(newer)) continue
+      out.push({
+        kind: 'job-leader-names',
+        jobId,
+        locators: [item.locator, `${inv.root}/${newer}`],
+        message: `job ${jobId} has a leader node under both ${LEADER}/${jobId} (Flink 1.15–1.18) and ${newer} (1.19+): the version that runs now neither reads nor removes the other one`,
+      })
+    }
+    return out
   }
 
   jobArtifacts(inv: Inventory, jobIds: string[]): HaArtifact[] {
