@@ -8,6 +8,8 @@ export const ExitCode = {
   UNREACHABLE: 3,
   REFUSED: 4,
   PARTIAL: 5,
+  /** doctor --fail-on: a finding at or above the level exists. */
+  FINDINGS: 6,
 } as const
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -18,6 +20,7 @@ export const EXIT_CODES_HELP = [
   '3  store unreachable, unauthorised, or cluster not found',
   '4  refused: live cluster, or no confirmation',
   '5  partial failure',
+  '6  doctor: a finding at or above --fail-on (default: error)',
 ].join('\n')
 
 /** Machine-readable error codes; stable, part of the --json contract. */

@@ -73,7 +73,11 @@ async function scanStateHandles(target: Target): Promise<StateHandleInventory> {
 }
 
 export async function readPlans(target: Target, opts: ReadStateHandlesOptions): Promise<PlansReport> {
-  const inv = await scanStateHandles(target)
+  return plansOf(target, await scanStateHandles(target), opts)
+}
+
+/** The plan records of an inventory already read, with the storage checks asked for. */
+export async function plansOf(target: Target, inv: StateHandleInventory, opts: ReadStateHandlesOptions): Promise<PlansReport> {
   if (opts.jobs.length > 0) {
     const present = new Set(inv.plans.map((p) => p.jobId).filter((j): j is string => j !== null))
     const missing = opts.jobs.filter((j) => !present.has(j))
@@ -108,7 +112,11 @@ export async function readPlans(target: Target, opts: ReadStateHandlesOptions): 
 }
 
 export async function readCheckpoints(target: Target, opts: ReadStateHandlesOptions): Promise<CheckpointsReport> {
-  const inv = await scanStateHandles(target)
+  return checkpointsOf(target, await scanStateHandles(target), opts)
+}
+
+/** The checkpoint records of an inventory already read, with the storage checks asked for. */
+export async function checkpointsOf(target: Target, inv: StateHandleInventory, opts: ReadStateHandlesOptions): Promise<CheckpointsReport> {
   if (opts.jobs.length > 0) {
     const known = [...new Set([...inv.plans.map((p) => p.jobId).filter((j): j is string => j !== null), ...inv.checkpointJobs])].sort()
     const missing = opts.jobs.filter((j) => !known.includes(j))
