@@ -15,7 +15,7 @@ import {decodeCompletedCheckpoint} from '../codec/completed-checkpoint.js'
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {clusterStorageUri, STATE_HANDLE_FILE} from '../storage/flink-layout.js'
-import {joinUri, withStorage} from '../storage/index.js'
+import {joinUri, type Storage, type StorageEntry, withStorage} from '../storage/index.js'
 import {listSome} from './job-ids.js'
 import {type ClosableStorageProbe, sharedStorageProbe} from './storage-probe-shared.js'
 import {checkpointsOf} from './state-handles-read.js'
@@ -186,15 +186,17 @@ export async function readRestorePoint(target: Target, opts: RestorePointOptions
     if (opts.checkpointDir !== undefined) {
       const dir = opts.checkpointDir
       await withStorage(dir, target, async (s) => {
-        const jobDirs: string[] = []
+        // The jobs asked for and the jobs already known from the HA store or the storageDir files, plus
+        // every <jobId> directory listed (an object store lists a prefix only as deep as it is asked).
+        const jobDirs = new Set<string>([...opts.jobs, ...candidates.map((c) => c.jobId)])
         try {
-          for await (const e of s.list(dir)) if (e.kind === 'directory' && /^[0-9a-f]{32}$/.test(e.name) && wanted(e.name)) jobDirs.push(e.name)
+          for await (const e of s.list(dir)) if (e.kind === 'directory' && /^[0-9a-f]{32}$/.test(e.name) && wanted(e.name)) jobDirs.add(e.name)
         } catch (err) {
           if (err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND') throw new HaadmError('STORAGE_NOT_FOUND', `no checkpoint directory ${dir}`, {exit: ExitCode.UNREACHABLE, hint: 'Pass state.checkpoints.dir as Flink has it.'})
           throw err
         }
-        for (const jobId of jobDirs) {
-          for await (const e of s.list(joinUri(dir, jobId))) {
+        for (const jobId of [...jobDirs].sort()) {
+          for await (const e of listOrNothing(s, joinUri(dir, jobId))) {
             const m = /^chk-(\d+)$/.exec(e.name)
             if (e.kind !== 'directory' || !m) continue
             const metadataPath = joinUri(e.uri, '_metadata')
@@ -227,6 +229,16 @@ export async function readRestorePoint(target: Target, opts: RestorePointOptions
       hint: fallback ? 'Check the job id, --storage-dir and --checkpoint-dir.' : 'Pass --storage-dir and/or --checkpoint-dir to look in the storage.',
     })
   return report
+}
+
+/** A directory's entries; nothing when it does not exist. */
+async function* listOrNothing(s: Storage, dir: string): AsyncGenerator<StorageEntry> {
+  try {
+    yield* s.list(dir)
+  } catch (err) {
+    if (err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND') return
+    throw err
+  }
 }
 
 /** Checks `_metadata` of a candidate; a missing one makes it unusable. */
