@@ -1,6 +1,7 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import type {Target} from '../config/target.js'
+import {setRunTimeout} from '../deadline.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {snapshotDefaults} from '../snapshot/io.js'
@@ -30,7 +31,10 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags): Target {
+  protected resolve(flags: TargetFlags & {timeout?: string}): Target {
+    // The run's deadline starts now: before the kubeconfig (an exec plugin) or any connection.
+    if (flags.timeout !== undefined) setRunTimeout(flags.timeout, '--timeout')
+    else setRunTimeout(process.env.HAADM_TIMEOUT, 'HAADM_TIMEOUT')
     return resolveTarget({flags, env: process.env, snapshotDefaults})
   }
 
