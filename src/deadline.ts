@@ -3,8 +3,8 @@
  * by it, on top of its own connect and request timeouts, so that a server that stops answering
  * ends the run within the deadline (exit 3 when nothing was removed, 5 when something was).
  *
- * Writes are not sent once the deadline has passed; reads get READ_GRACE_MS more, so that the
- * check after a removal cut short can still list what remains.
+ * Writes are not sent once the deadline has passed; once a write was sent, reads get READ_GRACE_MS
+ * more, so that the check after a removal cut short can still list what remains.
  *
  * Time spent waiting for the user (the confirmation prompt of a cleanup) does not count: the
  * prompt pauses the deadline. Unset (the default) means no overall bound: each request still has

@@ -260,6 +260,8 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
   }
 
   const exec = kube.exec
+  /** Once a write was sent, reads get READ_GRACE_MS past the deadline: the check after a removal cut short. */
+  let wrote = false
   /** Consecutive requests of a method that got no answer in time. */
   const stalled = new Map<string, number>()
 
@@ -272,7 +274,8 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
         'User-Agent': 'haadm',
         ...(payload ? {'Content-Type': contentType ?? 'application/json', 'Content-Length': payload.length} : {}),
       }
-      const left = remainingMs(method === 'GET' ? READ_GRACE_MS : 0)
+      if (method !== 'GET') wrote = true
+      const left = remainingMs(method === 'GET' && wrote ? READ_GRACE_MS : 0)
       if (left <= 0) {
         reject(deadlineError(server, method, url))
         return
@@ -358,7 +361,7 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
         const e = err as Error & {code?: string; phase?: string}
         if (e.phase === 'answer') stalled.set(method, (stalled.get(method) ?? 0) + 1)
         const wait = n < MAX_ATTEMPTS && repeatable && isReset(e) ? backoff(n) : undefined
-        if (wait === undefined || wait >= remainingMs(method === 'GET' ? READ_GRACE_MS : 0)) throw unreachable(server, e)
+        if (wait === undefined || wait >= remainingMs(method === 'GET' && wrote ? READ_GRACE_MS : 0)) throw unreachable(server, e)
         debug('%s %s: %s, attempt %d again in %d ms', method, url.pathname, e.code ?? e.message, n + 1, wait)
         await sleep(wait)
         continue
@@ -458,11 +461,12 @@ export function chooseProxy(server: URL, proxyUrl: string | undefined, env: Reco
   return parseProxy(text, https ? 'HTTPS_PROXY' : 'HTTP_PROXY')
 }
 
+/** httpproxy's parseProxy: a text without a scheme or host is read as http://text. */
 function parseProxy(text: string, what: string): URL {
   let u: URL | undefined
   try {
     u = new URL(text)
-    if (!['http:', 'https:', 'socks5:', 'socks5h:'].includes(u.protocol)) u = undefined
+    if (!u.host) u = undefined
   } catch {
     u = undefined
   }
