@@ -24,6 +24,7 @@ let pausedAt: number | undefined
 export function setRunTimeout(text: string | undefined, source: string): void {
   if (text === undefined || text.trim() === '') {
     deadlineAt = timeoutMs = undefined
+    arm()
     return
   }
   const ms = parseDurationMs(text)
@@ -31,12 +32,14 @@ export function setRunTimeout(text: string | undefined, source: string): void {
     throw usageError(`${source} ${JSON.stringify(text)} is not a positive duration`, 'Give a duration such as 30s, 2min or 90000 (milliseconds).')
   timeoutMs = ms
   deadlineAt = Date.now() + ms
+  arm()
 }
 
 /** Sets the deadline in milliseconds from now (tests, benchmarks); undefined clears it. */
 export function setDeadlineIn(ms: number | undefined): void {
   timeoutMs = ms
   deadlineAt = ms === undefined ? undefined : Date.now() + ms
+  arm()
 }
 
 /**
@@ -64,4 +67,41 @@ export function pauseDeadline(): () => void {
     deadlineAt += Date.now() - pausedAt
     pausedAt = undefined
   }
+}
+
+// ---- the last resort ----
+
+/** How far past the deadline a run may go before the watchdog ends it. */
+export const OVERRUN_MS = READ_GRACE_MS + 5_000
+
+let wroteSomething = false
+let watchdog: NodeJS.Timeout | undefined
+let onOverrun: ((wrote: boolean) => void) | undefined
+
+/** Called before anything is removed or changed: a run the watchdog ends then exits 5, not 3. */
+export function noteWrite(): void {
+  wroteSomething = true
+}
+
+/**
+ * What to do when the run is still going OVERRUN_MS after its deadline (a client without a bound
+ * of its own: the ZooKeeper C client's requests, a storage call): print what is known and exit
+ * (3, or 5 once something was written). The timer never keeps the process alive.
+ */
+export function onDeadlineOverrun(fn: (wrote: boolean) => void): void {
+  onOverrun = fn
+  arm()
+}
+
+function arm(): void {
+  if (watchdog) clearTimeout(watchdog)
+  watchdog = undefined
+  if (deadlineAt === undefined || !onOverrun) return
+  watchdog = setTimeout(() => {
+    watchdog = undefined
+    // paused (a prompt) or moved: look again later
+    if (pausedAt !== undefined || remainingMs(OVERRUN_MS) > 0) arm()
+    else onOverrun?.(wroteSomething)
+  }, Math.max(remainingMs(OVERRUN_MS), 1000))
+  watchdog.unref()
 }

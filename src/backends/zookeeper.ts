@@ -1,6 +1,7 @@
 import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
+import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
@@ -115,7 +116,9 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         hint: 'Pass --zk-quorum host:2181, set HAADM_ZK_QUORUM, or --flink-conf with high-availability.zookeeper.quorum.',
       })
     const ZooKeeper = await loadZooKeeper()
-    const timeoutMs = target.zookeeper.connectionTimeoutMs.value
+    // The run's deadline (--timeout) bounds the connection too.
+    const byDeadline = remainingMs() < target.zookeeper.connectionTimeoutMs.value
+    const timeoutMs = byDeadline ? Math.max(1, remainingMs()) : target.zookeeper.connectionTimeoutMs.value
     const client = new ZooKeeper({
       connect: quorum,
       timeout: target.zookeeper.sessionTimeoutMs.value,
@@ -127,7 +130,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
       const timer = setTimeout(() => {
         client.close()
         reject(
-          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} within ${timeoutMs} ms`, {
+          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} ${byDeadline ? `before the run's deadline (--timeout ${timeoutText()})` : `within ${timeoutMs} ms`}`, {
             exit: ExitCode.UNREACHABLE,
             hint: 'Check --zk-quorum (host:port[,host:port]) and that the servers are up; --zk-timeout waits longer.',
           }),
@@ -319,6 +322,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
    * children that were not in the plan (a JobManager still writing) are reported, never deleted.
    */
   async *remove(targets: RemovalTarget[], opts: {concurrency?: number} = {}): AsyncGenerator<RemovalOutcome> {
+    noteWrite()
     const concurrency = opts.concurrency ?? REMOVE_CONCURRENCY
     const blocked = new Set<string>()
     const depth = (p: string) => p.split('/').length

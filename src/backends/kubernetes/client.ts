@@ -40,7 +40,7 @@ import net, {BlockList, isIP} from 'node:net'
 import {delimiter, join} from 'node:path'
 import tls from 'node:tls'
 import {debuglog} from 'node:util'
-import {READ_GRACE_MS, remainingMs, timeoutText} from '../../deadline.js'
+import {READ_GRACE_MS, noteWrite, remainingMs, timeoutText} from '../../deadline.js'
 import type {ExecCredentialSource, ExecCredentials} from './exec-credential.js'
 import type {Target} from '../../config/target.js'
 import {ExitCode, HaadmError} from '../../errors.js'
@@ -274,7 +274,10 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
         'User-Agent': 'haadm',
         ...(payload ? {'Content-Type': contentType ?? 'application/json', 'Content-Length': payload.length} : {}),
       }
-      if (method !== 'GET') wrote = true
+      if (method !== 'GET') {
+        wrote = true
+        noteWrite()
+      }
       const left = remainingMs(method === 'GET' && wrote ? READ_GRACE_MS : 0)
       if (left <= 0) {
         reject(deadlineError(server, method, url))
