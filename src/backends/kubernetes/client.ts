@@ -194,6 +194,8 @@ const STALL_LIMIT = 3
 export async function connectKube(target: Target): Promise<KubeConnection> {
   const kube = await kubeSettings(target)
   const {context, inCluster} = kube
+  // The exec plugin runs while the rest is set up and the first connection opens; errors surface with the first request.
+  kube.exec?.get().catch(() => {})
   let base: URL
   try {
     base = new URL(kube.server)
@@ -265,8 +267,15 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
   /** Consecutive requests of a method that got no answer in time. */
   const stalled = new Map<string, number>()
 
-  const attempt = (method: string, url: URL, payload: Buffer | undefined, contentType: string | undefined, creds: ExecCredentials | undefined) =>
+  /**
+   * One attempt. `credsOrPending`: the exec plugin's credentials, or the plugin still running: then
+   * the connection (TCP, TLS) is opened meanwhile and the request sent once the token is known; a
+   * client certificate needs another connection, so the attempt ends with `restart` and is made again.
+   */
+  const attempt = (method: string, url: URL, payload: Buffer | undefined, contentType: string | undefined, credsOrPending: ExecCredentials | Promise<ExecCredentials> | undefined) =>
     new Promise<{status: number; headers: http.IncomingHttpHeaders; body: unknown}>((resolve, reject) => {
+      const pending = credsOrPending instanceof Promise ? credsOrPending : undefined
+      const creds = pending ? undefined : (credsOrPending as ExecCredentials | undefined)
       const h: Record<string, string | number> = {
         ...headers,
         ...(creds?.token ? {Authorization: `Bearer ${creds.token}`} : {}),
@@ -311,7 +320,6 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
           })
         },
       )
-      req.setTimeout(REQUEST_TIMEOUT_MS)
       let finished = false
       const done = () => {
         finished = true
@@ -338,7 +346,20 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
       })
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`), {code: 'ETIMEDOUT', phase: 'answer'})))
       req.on('error', (e) => fail(e))
-      req.end(payload)
+      const send = () => {
+        req.setTimeout(REQUEST_TIMEOUT_MS)
+        req.end(payload)
+      }
+      if (!pending) send()
+      else
+        pending.then(
+          (c) => {
+            if (c.cert) return req.destroy(Object.assign(new Error('a client certificate: connect again'), {restart: true}))
+            if (c.token) req.setHeader('Authorization', `Bearer ${c.token}`)
+            send()
+          },
+          (err) => req.destroy(err),
+        )
     })
 
   const request: KubeConnection['request'] = async (method, path, o = {}) => {
@@ -348,7 +369,9 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
     // A connection reset may come after the server acted: only reads, and writes whose repetition
     // the server refuses (a precondition or a resourceVersion), are sent again.
     const repeatable = method === 'GET' || guarded(method, o.body)
-    let creds = exec ? await execCredentials(exec, context) : undefined
+    // Known credentials, else the plugin's run (started by connectKube), awaited inside the first attempt.
+    let creds = exec?.peek()
+    let pending = exec && !creds ? execCredentials(exec, context) : undefined
     let refreshed = false
     for (let n = 1; ; n++) {
       if ((stalled.get(method) ?? 0) >= STALL_LIMIT)
@@ -358,16 +381,28 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
         })
       let res: Awaited<ReturnType<typeof attempt>>
       try {
-        res = await attempt(method, url, payload, o.contentType, creds)
+        res = await attempt(method, url, payload, o.contentType, pending ?? creds)
       } catch (err) {
         if (err instanceof HaadmError) throw err
-        const e = err as Error & {code?: string; phase?: string}
+        const e = err as Error & {code?: string; phase?: string; restart?: boolean}
+        if (pending) {
+          creds = await pending
+          pending = undefined
+        }
+        if (e.restart) {
+          n--
+          continue
+        }
         if (e.phase === 'answer') stalled.set(method, (stalled.get(method) ?? 0) + 1)
         const wait = n < MAX_ATTEMPTS && repeatable && isReset(e) ? backoff(n) : undefined
         if (wait === undefined || wait >= remainingMs(method === 'GET' && wrote ? READ_GRACE_MS : 0)) throw unreachable(server, e)
         debug('%s %s: %s, attempt %d again in %d ms', method, url.pathname, e.code ?? e.message, n + 1, wait)
         await sleep(wait)
         continue
+      }
+      if (pending) {
+        creds = await pending
+        pending = undefined
       }
       stalled.delete(method)
       if (res.status === 401 && exec && creds && !refreshed) {

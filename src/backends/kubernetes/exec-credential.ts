@@ -24,6 +24,7 @@
  */
 import {spawn} from 'node:child_process'
 import {isAbsolute, join} from 'node:path'
+import {isatty} from 'node:tty'
 import {ExitCode, HaadmError} from '../../errors.js'
 import {remainingMs} from '../../deadline.js'
 
@@ -147,6 +148,12 @@ export class ExecCredentialSource {
     return this.run()
   }
 
+  /** The credentials when they are known and valid, without running anything. */
+  peek(): ExecCredentials | undefined {
+    const c = this.cached
+    return c && (c.expiresAt === undefined || this.now() <= c.expiresAt) ? c : undefined
+  }
+
   /** After a 401 with `used`: runs the plugin again unless another request already did. */
   async refresh(used: ExecCredentials): Promise<ExecCredentials> {
     if (this.cached !== used && this.cached) return this.cached
@@ -171,7 +178,8 @@ export class ExecCredentialSource {
 
 /** Runs the plugin once and reads its ExecCredential. */
 export async function runPlugin(user: string, config: ExecConfig, cluster: ExecClusterInfo): Promise<ExecCredentials> {
-  const tty = Boolean(process.stdin.isTTY)
+  // isatty(0) rather than process.stdin.isTTY, which sets up a stream for stdin
+  const tty = () => isatty(0)
   const name = config.command
   const fail = (message: string, hint?: string) =>
     new HaadmError('K8S_UNAUTHORIZED', `exec plugin ${name} of user ${JSON.stringify(user)}: ${message}`, {
@@ -181,8 +189,8 @@ export async function runPlugin(user: string, config: ExecConfig, cluster: ExecC
     })
   let interactive: boolean
   if (config.interactiveMode === 'Never') interactive = false
-  else if (config.interactiveMode === 'IfAvailable') interactive = tty
-  else if (tty) interactive = true
+  else if (config.interactiveMode === 'IfAvailable') interactive = tty()
+  else if (tty()) interactive = true
   else throw fail('cannot support interactive mode: standard input is not a terminal', 'The plugin asks for interactiveMode Always: run haadm on a terminal, or sign in with the plugin first.')
 
   const input = {
