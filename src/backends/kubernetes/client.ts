@@ -68,6 +68,12 @@ export interface KubeConnection {
   /** Where the namespace came from, for messages. */
   namespaceSource: string
   request(method: string, path: string, opts?: {query?: Record<string, string | undefined>; body?: unknown; contentType?: string}): Promise<KubeResponse>
+  /**
+   * A watch (GET with watch=1): each event line goes to `onEvent` until it returns true, the server
+   * ends the stream, `signal` aborts or the run's deadline passes. Resolves with the status, and the
+   * body of an error answer; `dropped` when the connection broke under the stream (resume then).
+   */
+  watch(path: string, query: Record<string, string | undefined>, onEvent: (event: any) => boolean, signal: AbortSignal): Promise<KubeResponse & {dropped?: boolean}>
   close(): void
 }
 
@@ -427,8 +433,81 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
     }
   }
 
+  const watch: KubeConnection['watch'] = async (path, query, onEvent, signal) => {
+    const url = new URL(prefix + path, base)
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v)
+    const creds = exec ? (exec.peek() ?? (await execCredentials(exec, context))) : undefined
+    const left = remainingMs()
+    if (left <= 0) throw deadlineError(server, 'GET', url)
+    return new Promise((resolve, reject) => {
+      const via = proxy && !secure
+      const h: Record<string, string> = {...headers, ...(creds?.token ? {Authorization: `Bearer ${creds.token}`} : {}), Accept: 'application/json', 'User-Agent': 'haadm'}
+      const auth = via ? proxyAuthorization(proxy) : undefined
+      if (auth) h['Proxy-Authorization'] = auth
+      const reqOpts: http.RequestOptions = via
+        ? {host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, path: url.href, headers: {...h, Host: url.host}, agent: agentFor(undefined, undefined)}
+        : {protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, headers: h, agent: agentFor(creds?.cert, creds?.key)}
+      let settled = false
+      const finish = (v: KubeResponse & {dropped?: boolean}) => {
+        if (settled) return
+        settled = true
+        clearTimeout(deadlineTimer)
+        signal.removeEventListener('abort', onAbort)
+        req.destroy()
+        resolve(v)
+      }
+      const req = (secure ? https : http).get(reqOpts, (res) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            let body: unknown = Buffer.concat(chunks).toString('utf8')
+            try {
+              body = JSON.parse(body as string)
+            } catch {
+              // text
+            }
+            finish({status: res.statusCode ?? 0, body})
+          })
+          return
+        }
+        let buf = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          buf += chunk
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl).trim()
+            buf = buf.slice(nl + 1)
+            if (line === '') continue
+            let event: unknown
+            try {
+              event = JSON.parse(line)
+            } catch {
+              continue
+            }
+            if (onEvent(event)) return finish({status: 200, body: null})
+          }
+        })
+        res.on('end', () => finish({status: 200, body: null}))
+        res.on('aborted', () => finish({status: 200, body: null, dropped: true}))
+        res.on('error', () => finish({status: 200, body: null, dropped: true}))
+      })
+      const onAbort = () => finish({status: 0, body: null})
+      signal.addEventListener('abort', onAbort)
+      const deadlineTimer = Number.isFinite(left) ? setTimeout(() => finish({status: 0, body: null}), left) : undefined
+      req.on('error', (e: Error & {code?: string}) => {
+        if (settled) return
+        if (isReset(e)) return finish({status: 0, body: null, dropped: true})
+        settled = true
+        clearTimeout(deadlineTimer)
+        signal.removeEventListener('abort', onAbort)
+        reject(unreachable(server, e))
+      })
+    })
+  }
+
   agentFor(undefined, undefined)
-  return {server, context, namespace, namespaceSource, request, close: () => agent?.destroy()}
+  return {server, context, namespace, namespaceSource, request, watch, close: () => agent?.destroy()}
 }
 
 const debug = debuglog('haadm')
