@@ -31,7 +31,7 @@ import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
 import {classifyMap, haLabelSelectors} from './kubernetes/layout.js'
-import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions} from './types.js'
+import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, WatchingBackend} from './types.js'
 
 const PAGE_SIZE = 500
 const CONFLICT_RETRIES = 5
@@ -49,7 +49,7 @@ const utf8 = new TextEncoder()
 
 const enc = encodeURIComponent
 
-export class KubernetesBackend implements RemovableBackend {
+export class KubernetesBackend implements RemovableBackend, WatchingBackend {
   readonly kind = 'kubernetes' as const
   private lastList: ListedMaps | undefined
 
@@ -347,6 +347,40 @@ export class KubernetesBackend implements RemovableBackend {
       if (put.status === 409 && attempt < CONFLICT_RETRIES) continue
       if (put.status === 409) return fail(keys, `ConfigMap ${name} kept changing: ${CONFLICT_RETRIES + 1} updates in a row met 409 Conflict`)
       return fail(keys, this.apiError(put, 'update', 'configmaps', name).message)
+    }
+  }
+
+  /**
+   * A watch of the maps labelled app=<cluster-id> from the last list's resourceVersion (so nothing
+   * written since that scan is missed), resumed from the last event or bookmark seen after a dropped
+   * connection or the server's timeout. A change: any map added or deleted, or a change to a map
+   * `keys.items` names. A revision too old to watch from (410) also counts: the caller lists again.
+   */
+  async waitForChange(_inv: Inventory, keys: {items: string[]; children: string[]}, signal: AbortSignal): Promise<boolean> {
+    let rv = this.lastList?.resourceVersion || undefined
+    const watched = new Set(keys.items)
+    for (let drops = 0; ; ) {
+      let changed = false
+      const res = await this.conn.watch(
+        `/api/v1/namespaces/${enc(this.namespace)}/configmaps`,
+        {labelSelector: `app=${this.clusterId}`, watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: '300'},
+        (ev) => {
+          const md = ev?.object?.metadata
+          if (ev?.type === 'ERROR') return (changed = true)
+          if (md?.resourceVersion) rv = String(md.resourceVersion)
+          if (ev?.type === 'BOOKMARK') return false
+          if (ev?.type !== 'MODIFIED' || watched.has(String(md?.name))) changed = true
+          return changed
+        },
+        signal,
+      )
+      if (changed) return true
+      if (signal.aborted || res.status === 0) return false
+      if (res.status !== 200) throw this.apiError(res, 'watch', 'configmaps')
+      // the stream ended (the server's timeout) or broke: resume where it was, a few broken ones in a row at most
+      drops = res.dropped ? drops + 1 : 0
+      if (drops > 5) throw new HaadmError('K8S_UNREACHABLE', `the watch of ConfigMaps on ${this.conn.server} kept breaking`, {exit: ExitCode.UNREACHABLE})
+      if (drops > 0) await new Promise((r) => setTimeout(r, 200 * drops))
     }
   }
 

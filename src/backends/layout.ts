@@ -16,6 +16,13 @@ export interface HaLayout {
   readonly itemNoun: {one: string; many: string}
   /** The leader records (cluster components and job masters), each with its liveness evidence. */
   leaders(inv: Inventory): LeadersReport
+  /**
+   * What to watch to see leadership change (`haadm leaders --watch`): `items` whose creation, change
+   * or deletion may change a leader record (ZooKeeper: the connection_info nodes; Kubernetes: the maps
+   * holding leader keys or a lease), `children` whose list of children may (ZooKeeper: the latches, and
+   * the directories where a new job's leader node appears). Keys as the inventory's.
+   */
+  watchKeys(inv: Inventory): {items: string[]; children: string[]}
   /** The execution-plan and checkpoint stores and the checkpoint id counters. */
   stateHandles(inv: Inventory): StateHandleInventory
   /** What Flink's cleanupAllData (jobId null) or one job's global cleanup removes from the store. */

@@ -93,6 +93,22 @@ export function canStream(b: Backend): b is StreamingBackend {
   return typeof (b as Partial<StreamingBackend>).scanItems === 'function'
 }
 
+/** Optional capability: wait for a change of the store (`haadm leaders --watch`). */
+export interface WatchingBackend extends Backend {
+  /**
+   * Resolves at the first change to one of the keys the layout named (see HaLayout.watchKeys),
+   * relative to the inventory of the last scan (ZooKeeper: watches set now, so a change between that
+   * scan and this call is seen at once; Kubernetes: a watch from the last list's resourceVersion,
+   * resumed after a dropped connection). Resolves `false` when `signal` aborts; throws when the
+   * store cannot be watched.
+   */
+  waitForChange(inv: Inventory, keys: {items: string[]; children: string[]}, signal: AbortSignal): Promise<boolean>
+}
+
+export function canWatch(b: Backend): b is WatchingBackend {
+  return typeof (b as Partial<WatchingBackend>).waitForChange === 'function'
+}
+
 /** One thing to delete. Backends delete in the order given (callers order children before parents). */
 export interface RemovalTarget {
   key: string

@@ -1,10 +1,11 @@
 import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
+import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
-import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, ZkStat} from './types.js'
+import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -16,6 +17,8 @@ interface ZkClient {
   get_children(path: string, watch: boolean): Promise<string[]>
   delete_(path: string, version: number): Promise<void>
   add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void
+  aw_exists(path: string, watchCb: (type: number, state: number, path: string) => void, statCb: (rc: number, error: unknown, stat: NativeStat) => void): void
+  aw_get_children(path: string, watchCb: (type: number, state: number, path: string) => void, childCb: (rc: number, error: unknown, children: string[]) => void): void
   readonly client_id?: string
   /** The binding's native handle, under its JS wrapper (see `nativeCall`). */
   readonly native?: Record<'a_get' | 'a_get_children', (path: string, watch: boolean, cb: (rc: number, error: string, ...result: any[]) => void) => number>
@@ -92,7 +95,7 @@ export function zkErrorCode(err: unknown): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
+export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, WatchingBackend {
   readonly kind = 'zookeeper' as const
   get clusterId(): string {
     return this.target.clusterId.value
@@ -115,7 +118,9 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         hint: 'Pass --zk-quorum host:2181, set HAADM_ZK_QUORUM, or --flink-conf with high-availability.zookeeper.quorum.',
       })
     const ZooKeeper = await loadZooKeeper()
-    const timeoutMs = target.zookeeper.connectionTimeoutMs.value
+    // The run's deadline (--timeout) bounds the connection too.
+    const byDeadline = remainingMs() < target.zookeeper.connectionTimeoutMs.value
+    const timeoutMs = byDeadline ? Math.max(1, remainingMs()) : target.zookeeper.connectionTimeoutMs.value
     const client = new ZooKeeper({
       connect: quorum,
       timeout: target.zookeeper.sessionTimeoutMs.value,
@@ -127,7 +132,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
       const timer = setTimeout(() => {
         client.close()
         reject(
-          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} within ${timeoutMs} ms`, {
+          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} ${byDeadline ? `before the run's deadline (--timeout ${timeoutText()})` : `within ${timeoutMs} ms`}`, {
             exit: ExitCode.UNREACHABLE,
             hint: 'Check --zk-quorum (host:port[,host:port]) and that the servers are up; --zk-timeout waits longer.',
           }),
@@ -268,6 +273,64 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     return {item: {key, locator: path, data: data ? new Uint8Array(data) : new Uint8Array(0), zk: stat}, stat}
   }
 
+  /**
+   * Watches (one-shot, as ZooKeeper's are): an exists watch on each item (creation, data change,
+   * deletion) and a child watch on each children key (an exists watch while it does not exist). A
+   * difference from the inventory already at the time the watch is set counts as a change at once.
+   */
+  async waitForChange(inv: Inventory, keys: {items: string[]; children: string[]}, signal: AbortSignal): Promise<boolean> {
+    const root = this.target.zookeeper.clusterPath
+    const pathOf = (key: string) => (key === '' ? root : `${root}/${key}`)
+    const byKey = new Map(inv.items.map((i) => [i.key, i]))
+    const childrenIn = (key: string) =>
+      inv.items
+        .filter((i) => i.key !== key && (key === '' ? !i.key.includes('/') : i.key.startsWith(`${key}/`) && !i.key.slice(key.length + 1).includes('/')))
+        .map((i) => i.key.slice(key === '' ? 0 : key.length + 1))
+        .sort()
+    if (signal.aborted) return false
+    return new Promise<boolean>((resolve, reject) => {
+      let settled = false
+      const finish = (changed: boolean | Error) => {
+        if (settled) return
+        settled = true
+        signal.removeEventListener('abort', onAbort)
+        if (changed instanceof Error) reject(changed)
+        else resolve(changed)
+      }
+      const onAbort = () => finish(false)
+      signal.addEventListener('abort', onAbort)
+      const fired = () => finish(true)
+      const failed = (rc: number, error: unknown, path: string) => finish(this.translate(new Error(`${rc} ${error}`), path))
+      const exists = (key: string, compare: boolean) => {
+        const path = pathOf(key)
+        this.client.aw_exists(path, fired, (rc: number, error: unknown, stat: NativeStat) => {
+          if (rc !== 0 && rc !== ZNONODE) return failed(rc, error, path)
+          if (!compare) return
+          const had = byKey.get(key)
+          const now = rc === 0 ? stat : undefined
+          if (!had !== !now) return fired()
+          if (had?.zk && now && (had.zk.version !== now.version || had.zk.ephemeralOwner !== now.ephemeralOwner || had.zk.ctime !== new Date(now.ctime).toISOString())) fired()
+        })
+      }
+      for (const key of keys.items) exists(key, true)
+      for (const key of keys.children) {
+        const path = pathOf(key)
+        this.client.aw_get_children(path, fired, (rc: number, error: unknown, children: string[]) => {
+          if (rc === ZNONODE) {
+            // no child watch on a missing node: watch for its creation
+            if (byKey.has(key)) fired()
+            else exists(key, false)
+            return
+          }
+          if (rc !== 0) return failed(rc, error, path)
+          const now = [...children].sort()
+          const had = childrenIn(key)
+          if (now.length !== had.length || now.some((c, i) => c !== had[i])) fired()
+        })
+      }
+    })
+  }
+
   /** Explains a missing cluster: which cluster ids do exist under the root, or that the root is missing. */
   private async clusterNotFound(clusterPath: string): Promise<HaadmError> {
     const rootPath = this.target.zookeeper.root.value
@@ -319,6 +382,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
    * children that were not in the plan (a JobManager still writing) are reported, never deleted.
    */
   async *remove(targets: RemovalTarget[], opts: {concurrency?: number} = {}): AsyncGenerator<RemovalOutcome> {
+    noteWrite()
     const concurrency = opts.concurrency ?? REMOVE_CONCURRENCY
     const blocked = new Set<string>()
     const depth = (p: string) => p.split('/').length

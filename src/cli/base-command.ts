@@ -1,6 +1,7 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import type {Target} from '../config/target.js'
+import {OVERRUN_MS, onDeadlineOverrun, setRunTimeout, timeoutText} from '../deadline.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {snapshotDefaults} from '../snapshot/io.js'
@@ -30,7 +31,25 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags): Target {
+  protected resolve(flags: TargetFlags & {timeout?: string}): Target {
+    // The run's deadline starts now: before the kubeconfig (an exec plugin) or any connection.
+    if (flags.timeout !== undefined) setRunTimeout(flags.timeout, '--timeout')
+    else setRunTimeout(process.env.HAADM_TIMEOUT, 'HAADM_TIMEOUT')
+    onDeadlineOverrun((wrote) => {
+      // A client without a bound of its own is still waiting: end the run as an error would.
+      const e = new HaadmError(
+        wrote ? 'PARTIAL_FAILURE' : 'DEADLINE_EXCEEDED',
+        `the run's deadline (--timeout ${timeoutText()}) passed ${OVERRUN_MS / 1000} s ago and the store still has not answered${wrote ? ': some items may have been removed' : ''}`,
+        {
+          exit: wrote ? ExitCode.PARTIAL : ExitCode.UNREACHABLE,
+          hint: wrote ? 'Run the same command again (or with --dry-run) to see what remains.' : 'Check that the store is up; a longer --timeout waits longer.',
+        },
+      )
+      process.exitCode = e.exit
+      if (this.jsonEnabled()) this.logJson(this.toErrorJson(e))
+      else process.stderr.write(`error: ${e.message}\nhint: ${e.hint}\n`)
+      process.exit(e.exit)
+    })
     return resolveTarget({flags, env: process.env, snapshotDefaults})
   }
 

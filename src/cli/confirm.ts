@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {pauseDeadline} from '../deadline.js'
 import {ExitCode, HaadmError} from '../errors.js'
 
 /** Flags of every command that removes something. */
@@ -37,12 +38,15 @@ export async function confirmRemoval(opts: ConfirmOptions): Promise<void> {
   // Loaded only to ask: most runs (--yes, --dry-run, CI) never prompt.
   const {createInterface} = await import('node:readline/promises')
   const rl = createInterface({input, output})
+  // Waiting for the user is not the network's time: the run's deadline stops meanwhile.
+  const resume = pauseDeadline()
   try {
     output.write(`${opts.summary}\n`)
     const answer = (await rl.question(`Type "${expect}" to continue: `)).trim()
     if (answer !== expect)
       throw new HaadmError('REFUSED', 'not confirmed: nothing was removed', {exit: ExitCode.REFUSED})
   } finally {
+    resume()
     rl.close()
   }
 }

@@ -17,6 +17,10 @@ export const targetFlags = {
     helpGroup: 'TARGET',
   }),
   ...zookeeperFlags,
+  timeout: Flags.string({
+    summary: 'Deadline of the whole run for network calls (30s, 2min; HAADM_TIMEOUT; default: none, each request still times out).',
+    helpGroup: 'TARGET',
+  }),
   'cluster-id': Flags.string({summary: 'Flink cluster id (high-availability.cluster-id, default /default).', helpGroup: 'TARGET'}),
   'storage-dir': Flags.string({summary: 'HA storage directory (high-availability.storageDir).', helpGroup: 'TARGET'}),
   'jrs-path': Flags.string({summary: 'JobResultStore directory (job-result-store.storage-path).', helpGroup: 'TARGET'}),
@@ -27,4 +31,4 @@ export const targetFlags = {
   's3-region': Flags.string({summary: 'S3: region (AWS_REGION; default us-east-1).', helpGroup: 'S3'}),
 }
 
-export const TARGET_ENV_HELP = `The target is read from flags, then HAADM_* environment variables (HAADM_FLINK_CONF, HAADM_BACKEND, HAADM_ZK_QUORUM, HAADM_ZK_ROOT, HAADM_ZK_AUTH, HAADM_ZK_TIMEOUT, HAADM_CLUSTER_ID, HAADM_STORAGE_DIR, HAADM_JRS_PATH, HAADM_SNAPSHOT, HAADM_NAMESPACE, HAADM_S3_ENDPOINT, HAADM_S3_ACCESS_KEY, HAADM_S3_SECRET_KEY; KUBECONFIG and AWS_* as their tools read them), then the Flink configuration file, then Flink's defaults. 'haadm target' shows the result and where each value came from.`
+export const TARGET_ENV_HELP = `The target is read from flags, then HAADM_* environment variables (HAADM_FLINK_CONF, HAADM_BACKEND, HAADM_ZK_QUORUM, HAADM_ZK_ROOT, HAADM_ZK_AUTH, HAADM_ZK_TIMEOUT, HAADM_TIMEOUT, HAADM_CLUSTER_ID, HAADM_STORAGE_DIR, HAADM_JRS_PATH, HAADM_SNAPSHOT, HAADM_NAMESPACE, HAADM_S3_ENDPOINT, HAADM_S3_ACCESS_KEY, HAADM_S3_SECRET_KEY; KUBECONFIG and AWS_* as their tools read them), then the Flink configuration file, then Flink's defaults. 'haadm target' shows the result and where each value came from.`

@@ -1,3 +1,4 @@
+import {noteWrite} from '../deadline.js'
 import type {Target} from '../config/target.js'
 import {HaadmError} from '../errors.js'
 import {blobUri, clusterStorageUri, JOB_EVENTS_DIR, jobDirUri, STATE_HANDLE_FILE} from '../storage/flink-layout.js'
@@ -136,6 +137,7 @@ async function withStorageAt<T>(uri: string, target: Target, fn: (s: Storage) =>
 
 /** Removes the storage steps; each file's outcome as the metadata outcomes are reported. */
 export async function* removeStorage(target: Target, steps: StorageStep[]) {
+  if (steps.length > 0) noteWrite()
   for (const step of steps) {
     const storage = await openStorage(step.uri, target)
     try {

@@ -2,7 +2,7 @@
 // against the test API server, and kubectl given the same files as a witness: the first file that
 // defines a name wins, current-context comes from the first file that sets one, and relative paths
 // resolve against the directory of the file that defined the entry. Once through the fast reader,
-// once through client-node (an exec user).
+// once through client-node (an impersonating user), once with an exec plugin.
 
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
@@ -85,7 +85,7 @@ describe('several kubeconfig files with the same names, as kubectl merges them',
     expect(kubectl.stdout).toContain('configmap/multi-cluster-config-map')
   })
 
-  it('client-node (an exec user in the winning entry): merged with the same rules', async () => {
+  it('an exec user in the winning entry (run without client-node): merged with the same rules', async () => {
     const exec = {
       apiVersion: 'client.authentication.k8s.io/v1',
       command: process.execPath,
@@ -95,11 +95,19 @@ describe('several kubeconfig files with the same names, as kubectl merges them',
     const kubeconfig = kubeconfigs('exec', {exec})
     const res = await leaders(kubeconfig)
     expect(res.code, res.stderr).toBe(0)
-    expect(res.stderr).toContain('using @kubernetes/client-node')
+    expect(res.stderr).not.toContain('using @kubernetes/client-node')
     expect(res.json.result.leaders.find((l: any) => l.component === 'dispatcher')).toMatchObject({status: 'leader', sessionId: S1})
     expect(env.server.requests.some((r) => r.status === 401)).toBe(false)
     const kubectl = await env.kubectl(['get', 'configmaps', '-o', 'name'], {kubeconfig})
     expect(kubectl.stderr).toBe('')
     expect(kubectl.stdout).toContain('configmap/multi-cluster-config-map')
+  })
+
+  it('client-node (a user with impersonation in the winning entry): merged with the same rules', async () => {
+    const kubeconfig = kubeconfigs('as', {token: 'exec-token', 'as-groups': ['system:authenticated']})
+    const res = await leaders(kubeconfig)
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stderr).toContain('using @kubernetes/client-node')
+    expect(res.json.result.leaders.find((l: any) => l.component === 'dispatcher')).toMatchObject({status: 'leader', sessionId: S1})
   })
 })

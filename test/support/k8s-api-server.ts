@@ -9,11 +9,12 @@
 // can compile this file on its own.
 
 import {execFileSync} from 'node:child_process'
-import {randomUUID} from 'node:crypto'
+import {X509Certificate, randomUUID} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
 import type {Server as NetServer, Socket} from 'node:net'
+import type {TLSSocket} from 'node:tls'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -34,6 +35,8 @@ export interface K8sApiServerOptions {
   /** What /version reports. Default 1.28.0. */
   version?: {major: string; minor: string}
 }
+
+export type Fault = {reset: true} | {hang: true} | {status: number; retryAfter?: string}
 
 export interface RecordedRequest {
   method: string
@@ -66,6 +69,18 @@ export interface K8sApiServer {
   compact(): void
   /** Runs before any API request is handled (tests use it to change the store between a client's requests). */
   beforeRequest?: (verb: Verb | 'discovery', namespace: string | undefined, name: string | undefined) => void
+  /**
+   * Decides, before a request is handled, whether the server misbehaves: `reset` destroys the
+   * connection without an answer, `hang` never answers (the connection stays open until the client
+   * gives up or the server stops), `status` answers with that code (and `retryAfter` as the
+   * Retry-After header) without touching the store. Undefined: the request is served. Requests
+   * answered this way are recorded with status 0 (reset, hang) or the code.
+   */
+  fault?: (request: {method: string; verb: Verb | 'discovery'; namespace?: string; name?: string}) => Fault | undefined
+  /** Ends every open watch connection abruptly (a dropped connection the client must resume after). */
+  dropWatches(): void
+  /** Accepts the client certificate (PEM) as a credential, with the policy of a token. */
+  allowClientCertificate(pem: string, policy?: TokenPolicy): void
   /** Runs before an update or patch of a ConfigMap is applied (tests use it to simulate a concurrent writer). */
   beforeWrite?: (namespace: string, name: string, verb: Verb) => void
   /**
@@ -547,9 +562,55 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
     const maps = mapsOf(ns)
     const before = maps.get(name)
     if (obj === undefined && before === undefined) return
-    history.push({rv: obj ? Number(obj.metadata.resourceVersion) : Number(nextRv()), ns, name, before})
+    const at = obj ? Number(obj.metadata.resourceVersion) : Number(nextRv())
+    history.push({rv: at, ns, name, before})
     if (obj) maps.set(name, obj)
     else maps.delete(name)
+    for (const w of watchers) w(ns, at, before, obj)
+  }
+  /** Open watches: each gets every ConfigMap write. */
+  const watchers = new Set<(ns: string, rv: number, before: any | undefined, after: any | undefined) => void>()
+  const watchResponses = new Set<ServerResponse>()
+
+  /**
+   * A watch of ConfigMaps as the apiserver serves one: 200 and one JSON event a line (ADDED,
+   * MODIFIED, DELETED; BOOKMARK with allowWatchBookmarks), the writes after `resourceVersion`
+   * replayed from the history first, ending after `timeoutSeconds`; a compacted revision is an
+   * ERROR event with a 410 Status.
+   */
+  function serveWatch(res: ServerResponse, ns: string | undefined, query: URLSearchParams): void {
+    const selector = parseLabelSelector(query.get('labelSelector') ?? '')
+    const rvText = query.get('resourceVersion') ?? ''
+    const from = rvText === '' || rvText === '0' ? rv : Number(rvText)
+    res.writeHead(200, {'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private'})
+    if (!Number.isFinite(from) || from < compactedRv) {
+      res.end(`${JSON.stringify({type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${rvText} (${compactedRv})`)})}\n`)
+      return
+    }
+    const send = (type: string, object: any) => res.write(`${JSON.stringify({type, object})}\n`)
+    const event = (n: string, at: number, before: any | undefined, after: any | undefined) => {
+      if (ns !== undefined && n !== ns) return
+      const obj = after ?? before
+      if (!obj || !matchesLabels(selector, obj.metadata.labels)) return
+      send(before === undefined ? 'ADDED' : after === undefined ? 'DELETED' : 'MODIFIED', after ?? {...before, metadata: {...before.metadata, resourceVersion: String(at)}})
+    }
+    // replay: the state after each write is the next write's `before`, or what is stored now
+    history.forEach((h, i) => {
+      if (h.rv <= from) return
+      const next = history.slice(i + 1).find((o) => o.ns === h.ns && o.name === h.name)
+      event(h.ns, h.rv, h.before, next ? next.before : mapsOf(h.ns).get(h.name))
+    })
+    watchers.add(event)
+    watchResponses.add(res)
+    const bookmarks = query.get('allowWatchBookmarks') === 'true' ? setInterval(() => send('BOOKMARK', {kind: 'ConfigMap', apiVersion: 'v1', metadata: {resourceVersion: String(rv)}}), 1000) : undefined
+    const timeout = Number(query.get('timeoutSeconds') ?? 0)
+    const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined
+    res.on('close', () => {
+      watchers.delete(event)
+      watchResponses.delete(res)
+      if (bookmarks) clearInterval(bookmarks)
+      if (timer) clearTimeout(timer)
+    })
   }
   /** The ConfigMaps of one namespace (or all) as they were at revision `at`. */
   function configMapsAt(ns: string | undefined, at: number): any[] {
@@ -634,7 +695,12 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
   function authorise(req: IncomingMessage, route: Route): TokenPolicy {
     const h = req.headers.authorization ?? ''
     const m = /^Bearer\s+(.+)$/i.exec(h)
-    const policy = m ? tokens[m[1].trim()] : undefined
+    let policy = m ? tokens[m[1].trim()] : undefined
+    const socket = req.socket as TLSSocket
+    if (!policy && !m && typeof socket.getPeerCertificate === 'function') {
+      const peer = socket.getPeerCertificate()
+      if (peer?.fingerprint256) policy = clientCerts.get(peer.fingerprint256)
+    }
     if (!policy) throw new ApiError(401, 'Unauthorized', 'Unauthorized')
     if (route.verb === 'discovery' || !route.resource) return policy
     const denied = (policy.forbid ?? []).some((f) => {
@@ -936,12 +1002,50 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
   }
 
   let port = 0
+  const clientCerts = new Map<string, TokenPolicy>()
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
       const record: RecordedRequest = {method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0}
+      {
+        const r = route(req.method ?? 'GET', url.pathname, url.searchParams)
+        if (r.verb === 'watch' && r.resource === 'configmaps' && !api.fault?.({method: record.method, verb: r.verb, namespace: r.namespace, name: r.name})) {
+          record.verb = 'watch'
+          try {
+            authorise(req, r)
+          } catch (err) {
+            const e = err as ApiError
+            record.status = e.code
+            requests.push(record)
+            const text = JSON.stringify(status(e.code, e.reason, e.message))
+            res.writeHead(e.code, {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text)}).end(text)
+            return
+          }
+          record.status = 200
+          requests.push(record)
+          serveWatch(res, r.namespace, url.searchParams)
+          return
+        }
+      }
+      if (api.fault) {
+        const r = route(req.method ?? 'GET', url.pathname, url.searchParams)
+        const f = api.fault({method: record.method, verb: r.verb, namespace: r.namespace, name: r.name})
+        if (f) {
+          record.verb = r.verb
+          requests.push(record)
+          if ('reset' in f) req.socket.destroy()
+          else if ('status' in f) {
+            record.status = f.status
+            const text = JSON.stringify(status(f.status, f.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', f.status === 429 ? 'Too many requests, please try again later.' : 'The server is currently unable to handle the request'))
+            res.writeHead(f.status, {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(f.retryAfter !== undefined ? {'Retry-After': f.retryAfter} : {})})
+            res.end(text)
+          }
+          // hang: no answer; stop() destroys the socket
+          return
+        }
+      }
       let result: {code: number; body: any; type?: string}
       handle(req, Buffer.concat(chunks).toString('utf8'))
         .then(
@@ -973,7 +1077,8 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
   // TLS on one port (kubectl sends tokens only over TLS), plain HTTP on another.
   const tls = selfSignedCertificate()
   const httpServer = createServer(onRequest)
-  const httpsServer = createHttpsServer({key: tls.key, cert: tls.cert}, onRequest)
+  // A client certificate is asked for but not required: tokens work without one, and one that no test allowed is ignored.
+  const httpsServer = createHttpsServer({key: tls.key, cert: tls.cert, requestCert: true, rejectUnauthorized: false}, onRequest)
   const sockets = new Set<Socket>()
   const listen = (srv: NetServer) =>
     new Promise<number>((resolve, reject) => {
@@ -1010,6 +1115,12 @@ export async function startK8sApiServer(opts: K8sApiServerOptions = {}): Promise
       return stored
     },
     getConfigMap: (ns, name) => mapsOf(ns).get(name),
+    dropWatches() {
+      for (const r of watchResponses) r.socket?.destroy()
+    },
+    allowClientCertificate(pem, policy = {}) {
+      clientCerts.set(new X509Certificate(pem).fingerprint256, policy)
+    },
     compact() {
       history.length = 0
       compactedRv = rv

@@ -429,9 +429,39 @@ current-context: main
   })
 })
 
+describe('exec plugins and proxy-url in the fast reader', () => {
+  it('an exec user: its plugin gives the token, as client-node runs it', async () => {
+    const dir = freshDir()
+    const file = write(join(dir, 'config'), config({server: 'https://k8s.example'}, execUser('exec-token')), 'yaml')
+    const read = (await fast(target({kubeconfig: file})))!
+    expect(read).not.toBeNull()
+    expect((await viewOf(read)).authorization).toBeUndefined()
+    expect((await read.exec!.get()).token).toBe('exec-token')
+    expect((await clientNode([file])).authorization).toBe('Bearer exec-token')
+  })
+
+  it("an exec command with a slash resolves against the kubeconfig's directory (kubectl), a bare one through PATH", async () => {
+    const dir = freshDir()
+    const file = write(join(dir, 'sub', 'config'), config({server: 'https://k8s.example'}, {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', interactiveMode: 'Never'}}), 'yaml')
+    const {parseExecConfig} = await import('../../src/backends/kubernetes/exec-credential.js')
+    expect(parseExecConfig('u', {apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', interactiveMode: 'Never'}, join(dir, 'sub'))!.path).toBe(join(dir, 'sub', 'bin', 'plugin'))
+    expect(parseExecConfig('u', {apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws'}, dir)).toMatchObject({path: 'aws', interactiveMode: 'IfAvailable'})
+    expect(await fast(target({kubeconfig: file}))).not.toBeNull()
+  })
+
+  it("the cluster's proxy-url", async () => {
+    const dir = freshDir()
+    const file = write(join(dir, 'config'), config({server: 'https://k8s.example', 'proxy-url': 'http://proxy:3128'}, {token: 't'}), 'yaml')
+    expect((await fast(target({kubeconfig: file})))!.proxyUrl).toBe('http://proxy:3128')
+    expect((await kubeSettings(target({kubeconfig: file}), {clientNode: true})).proxyUrl).toBe('http://proxy:3128')
+  })
+})
+
 describe('kubeconfigs the fast reader leaves to client-node', () => {
   const users: Record<string, Record<string, unknown>> = {
-    exec: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token']}},
+    'exec and a token': {token: 't', exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token'], interactiveMode: 'Never'}},
+    'exec with a key client-go does not know': {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', interactiveMode: 'Never', future: true}},
+    'exec with a non-string argument': {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', interactiveMode: 'Never', args: [1]}},
     'auth-provider': {'auth-provider': {name: 'oidc', config: {'id-token': 'x'}}},
     'auth-provider tokenFile': {'auth-provider': {name: 'x', config: {tokenFile: '/dev/null'}}},
     as: {token: 't', as: 'someone'},
@@ -451,7 +481,6 @@ describe('kubeconfigs the fast reader leaves to client-node', () => {
     })
 
   const clusters: Record<string, Record<string, unknown>> = {
-    'proxy-url': {server: 'https://k8s.example', 'proxy-url': 'http://proxy:3128'},
     'disable-compression': {server: 'https://k8s.example', 'disable-compression': true},
     'an unknown key': {server: 'https://k8s.example', 'certificate-authority-path': 'x'},
   }
@@ -464,9 +493,10 @@ describe('kubeconfigs the fast reader leaves to client-node', () => {
 
   it('only the chosen user and cluster matter', async () => {
     const dir = freshDir()
-    // the `other` user runs exec, the `other` cluster could use a proxy: not chosen
+    // the `other` user's exec entry has no apiVersion, the `other` cluster disables compression: not chosen
     const c = config({server: 'https://k8s.example'}, {token: 't'})
-    c.clusters[0].cluster = {server: 'https://other.example', 'proxy-url': 'http://proxy:3128'}
+    c.clusters[0].cluster = {server: 'https://other.example', 'disable-compression': true}
+    c.users[1].user = {token: 't'}
     const file = write(join(dir, 'config'), c, 'yaml')
     await expectSame(target({kubeconfig: file}))
     expect(await fast(target({kubeconfig: file, context: 'other'}))).toBeNull()
@@ -498,7 +528,7 @@ describe('kubeconfigs the fast reader leaves to client-node', () => {
     expect(await viewOf(await kubeSettings(target({kubeconfig: file})))).toMatchObject({authorization: `Basic ${b64('yes:no')}`})
   })
 
-  it('several files: an exec user wins the merge, client-node runs it, the later token user of its name is dropped', async () => {
+  it('several files: an exec user wins the merge, the fast reader runs it as client-node does, the later token user of its name is dropped', async () => {
     const a = freshDir()
     const first = config({server: 'https://a.example'}, execUser('exec-token'))
     delete first['current-context']
@@ -512,8 +542,10 @@ describe('kubeconfigs the fast reader leaves to client-node', () => {
     writeFileSync(join(a, 'two', 'certs', 'ca.crt'), pem('CA OF TWO'))
     for (const context of [undefined, 'main']) {
       const t = target({env, context})
-      expect(await fast(t), context).toBeNull()
-      const got = await viewOf(await kubeSettings(t))
+      // the fast reader runs the plugin itself: its token comes with each request
+      const read = (await fast(t))!
+      expect(read.exec, context).toBeDefined()
+      const got = {...(await viewOf(read)), authorization: `Bearer ${(await read.exec!.get()).token}`}
       expect(got).toEqual(await clientNode(kubeconfigFiles(t), context))
       expect(got).toEqual(
         context === undefined

@@ -76,6 +76,13 @@ export class KubernetesLayout implements HaLayout {
     return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches: [], leases: k8sLeases(inv)}
   }
 
+  watchKeys(inv: Inventory): {items: string[]; children: string[]} {
+    // The maps that hold leader keys or a leader lease (item keys are <map> and <map>/<data key>).
+    const report = this.leaders(inv)
+    const maps = [...report.leaders.map((r) => r.key.split('/')[0]), ...report.leases.map((l) => l.configMap)]
+    return {items: [...new Set(maps)], children: []}
+  }
+
   stateHandles(inv: Inventory): StateHandleInventory {
     const ns = inv.k8s?.namespace ?? inv.root
     const maps = k8sHaMaps(inv)

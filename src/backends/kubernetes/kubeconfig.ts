@@ -4,12 +4,14 @@
  * resolves the chosen context's cluster and user exactly as client-node's KubeConfig does in
  * client.ts (loadFromFile for each file, the same merge, setCurrentContext, applyToHTTPSOptions),
  * for the kubeconfigs most people have: a server, a CA (data or file), insecure-skip-tls-verify,
- * tls-server-name, a token or token file, a client certificate and key (data or files), basic auth.
- * A JSON kubeconfig is read with JSON.parse; a YAML one with the `yaml` package, imported only then
- * (~25 ms).
+ * tls-server-name, proxy-url, a token or token file, a client certificate and key (data or files),
+ * basic auth, and exec credential plugins (EKS, GKE, AKS…: exec-credential.ts runs them as client-go
+ * does, which differs from client-node: a relative command with a slash resolves against the
+ * kubeconfig's directory, `interactiveMode` and `provideClusterInfo` are honoured). A JSON kubeconfig
+ * is read with JSON.parse; a YAML one with the `yaml` package, imported only then (~25 ms).
  *
- * Whenever the chosen user or cluster uses anything else (exec and auth-provider plugins, proxy-url,
- * impersonation, disable-compression, keys this module does not know), there is no kubeconfig but a
+ * Whenever the chosen user or cluster uses anything else (auth-provider plugins, exec together with
+ * other credentials, impersonation, disable-compression, keys this module does not know), there is no kubeconfig but a
  * service account (in-cluster), or a file is one this module cannot read exactly as client-node
  * would (a syntax error, an entry client-node rejects, a value of an odd type), readKubeconfig
  * returns null and the caller loads client-node: its behaviour and its error messages stay what
@@ -37,6 +39,7 @@ import {delimiter, dirname, isAbsolute, join} from 'node:path'
 import {debuglog} from 'node:util'
 import type {Target} from '../../config/target.js'
 import {ExitCode, HaadmError} from '../../errors.js'
+import {type ExecClusterInfo, type ExecConfig, ExecCredentialSource, parseExecConfig} from './exec-credential.js'
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 
@@ -54,6 +57,10 @@ export interface KubeSettings {
    * the files the kubeconfig names, so it may throw.
    */
   httpsOptions(): Promise<RequestOptions>
+  /** The cluster's `proxy-url` (http, https or socks5 URL, unchecked); else the environment's proxy applies. */
+  proxyUrl?: string
+  /** The user's exec credential plugin (fast reader only: client-node runs it inside httpsOptions). */
+  exec?: ExecCredentialSource
 }
 
 // ---- which files, and the errors both readers share ----
@@ -150,9 +157,10 @@ interface LoadedFile {
 }
 
 /** The keys of a cluster entry this module resolves (`extensions` is ignored by both readers). */
-const CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions'])
-/** The keys of a user entry this module resolves; exec, auth-provider, as, as-uid, as-groups, as-user-extra and the rest go to client-node. */
+const CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'proxy-url', 'extensions'])
+/** The keys of a user entry this module resolves; auth-provider, as, as-uid, as-groups, as-user-extra and the rest go to client-node. */
 const USER_KEYS = new Set([
+  'exec',
   'token',
   'tokenFile',
   'token-file',
@@ -336,11 +344,27 @@ function resolve(target: Target, files: string[], kc: LoadedFile): KubeSettings 
   const tls = resolveCluster(cluster)
   const creds = resolveUser(user)
   const server = (cluster.fields.server as string).replace(/\/$/, '')
+  let exec: ExecCredentialSource | undefined
+  if (creds.exec) {
+    // client-go's ConfigToExecCluster: what provideClusterInfo passes.
+    const ca = fileOrData(tls.caFile, tls.caData)
+    const info: ExecClusterInfo = {
+      server: cluster.fields.server as string,
+      ...(tls.servername ? {'tls-server-name': tls.servername} : {}),
+      ...(tls.skipTLSVerify ? {'insecure-skip-tls-verify': true} : {}),
+      ...(ca ? {'certificate-authority-data': ca.toString('base64')} : {}),
+      ...(tls.proxyUrl ? {'proxy-url': tls.proxyUrl} : {}),
+      ...(tls.execExtension !== undefined ? {config: tls.execExtension} : {}),
+    }
+    exec = new ExecCredentialSource(user.name, creds.exec, info)
+  }
   return {
     context,
     inCluster: false,
     server,
     namespace: ctx.namespace,
+    proxyUrl: tls.proxyUrl,
+    exec,
     // KubeConfig.applyToHTTPSOptions: applyHTTPSOptions, applyAuthorizationHeader, then createAgent.
     async httpsOptions() {
       const opts: RequestOptions = {}
@@ -381,11 +405,18 @@ const path = (dir: string, file: string | undefined) => (file === undefined || i
 function resolveCluster(c: ClusterEntry) {
   const what = `cluster ${JSON.stringify(c.name)}`
   unknownKeys(c.fields, CLUSTER_KEYS, what)
+  // The `config` an exec plugin gets with provideClusterInfo: the extension of this name (client-go's clusterExtensionKey).
+  let execExtension: unknown
+  const ext = c.fields.extensions
+  if (Array.isArray(ext))
+    for (const e of ext) if (isObj(e) && e.name === 'client.authentication.k8s.io/exec' && execExtension === undefined) execExtension = e.extension ?? null
   return {
     caFile: path(c.dir, str(c.fields, 'certificate-authority', what)),
     caData: str(c.fields, 'certificate-authority-data', what),
     skipTLSVerify: c.fields['insecure-skip-tls-verify'] === true,
     servername: str(c.fields, 'tls-server-name', what),
+    proxyUrl: str(c.fields, 'proxy-url', what),
+    execExtension,
   }
 }
 
@@ -402,7 +433,15 @@ function resolveUser(u: UserEntry) {
   const tokenFile = str(u.fields, 'tokenFile', what)
   if (tokenFile && (u.fields.token || u.fields['token-file']))
     needsClientNode(`${what}: tokenFile together with token or token-file`)
+  let exec: ExecConfig | undefined
+  if (u.fields.exec !== undefined && u.fields.exec !== null) {
+    // With a token, basic auth or a certificate as well, client-go never runs the plugin and client-node does: leave it to client-node.
+    const other = ['token', 'tokenFile', 'token-file', 'client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'username', 'password']
+    if (other.some((k) => u.fields[k])) needsClientNode(`${what}: exec together with other credentials`)
+    exec = parseExecConfig(u.name, u.fields.exec, u.dir) ?? needsClientNode(`${what}: an exec entry of an unexpected shape`)
+  }
   return {
+    exec,
     certFile: path(u.dir, str(u.fields, 'client-certificate', what)),
     certData: str(u.fields, 'client-certificate-data', what),
     keyFile: path(u.dir, str(u.fields, 'client-key', what)),

@@ -243,6 +243,16 @@ export class ZooKeeperLayout implements HaLayout {
     return {backend: inv.backend, clusterId: inv.clusterId, root: inv.root, scannedAt: inv.scannedAt, leaders, latches, leases: []}
   }
 
+  watchKeys(inv: Inventory): {items: string[]; children: string[]} {
+    const report = this.leaders(inv)
+    // connection_info nodes, including the cluster components' that do not exist yet; latch
+    // contenders come and go as children of the latches; new job leader nodes appear under leader/
+    // (1.15+) or jobs/<jobId>/leader (legacy 1.15).
+    const items = report.leaders.map((r) => r.key)
+    const children = [...new Set([LEADER, JOBS, ...report.latches.map((l) => l.key), ...report.leaders.map((r) => parentKey(r.key))])]
+    return {items: [...new Set(items)], children}
+  }
+
   stateHandles(inv: Inventory): StateHandleInventory {
     const childrenOf = childIndex(inv.items)
     const {stores, dirs, notes} = this.planDirectories(inv)

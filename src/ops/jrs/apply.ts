@@ -4,6 +4,7 @@
  * directory loses exactly the files listed for it (and backed up), and is removed only if then
  * empty.
  */
+import {noteWrite} from '../../deadline.js'
 import {ExitCode, HaadmError} from '../../errors.js'
 import {collect, mapConcurrent} from '../../storage/concurrency.js'
 import type {Storage, StorageEntry} from '../../storage/index.js'
@@ -47,6 +48,7 @@ interface FileToSave {
 }
 
 export async function applyPurge(storage: Storage, plan: PurgePlan, opts: {backup?: string; source: string}): Promise<PurgeOutcome> {
+  noteWrite()
   const entries = plan.remove.filter((i): i is PurgeEntryItem => i.kind === 'entry')
   const dirs = plan.remove.filter((i): i is PurgeDirItem => i.kind === 'operator-dir')
   // What each directory holds now: these files, and only these, are saved and removed.
@@ -138,6 +140,7 @@ export async function applyMarkClean(
   actions: MarkCleanAction[],
   opts: {backup?: string; source: string},
 ): Promise<{outcomes: MarkCleanOutcome[]; backup: BackupSummary | null}> {
+  noteWrite()
   const changing = actions.filter((a) => a.action === 'delete' || a.action === 'rename')
   let backup: BackupSummary | null = null
   if (opts.backup !== undefined && changing.length > 0)
