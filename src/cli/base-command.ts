@@ -30,8 +30,8 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags): Target {
-    return resolveTarget({flags, env: process.env, snapshotDefaults})
+  protected resolve(flags: TargetFlags, opts: {anyCluster?: boolean} = {}): Target {
+    return resolveTarget({flags, env: process.env, snapshotDefaults, anyCluster: opts.anyCluster})
   }
 
   protected addWarning(message: string): void {

@@ -20,6 +20,12 @@ export function renderPlan(plan: CleanupPlan): string {
   if (plan.parents.length > 0) out.push(`then the empty parents, only if empty: ${plan.parents.map((p) => p.locator).join(', ')}`)
   for (const step of plan.storage)
     out.push(`then ${step.what}: ${step.kind === 'directory' ? `${step.uri} and everything below it` : `${step.files.length} file(s) in ${step.uri}`}`)
+  if (plan.storageDir) out.push(`storage directory: ${plan.storageDir.uri} (${plan.storageDir.source})`)
+  if (plan.storageLeft.length > 0) {
+    out.push(chalk.yellow(`left in storage (${plan.storageLeft.length}), a real run exits 5:`))
+    for (const l of plan.storageLeft.slice(0, LIST_LIMIT)) out.push(chalk.yellow(`  ${l.uri}: ${l.why}`))
+    if (plan.storageLeft.length > LIST_LIMIT) out.push(chalk.yellow(`  … and ${plan.storageLeft.length - LIST_LIMIT} more (--json lists them all)`))
+  }
   if (plan.liveEvidence.length > 0) {
     out.push(chalk.red('The cluster is alive:'))
     for (const e of plan.liveEvidence) out.push(chalk.red(`  ${e}`))
