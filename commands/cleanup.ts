@@ -1,11 +1,14 @@
 import {Flags} from '@oclif/core'
-import {HaadmCommand, exitCodesSection} from '../src/cli/base-command.js'
+import {HaadmCommand, type InferredFlags, exitCodesSection} from '../src/cli/base-command.js'
 import {confirmRemoval, destructiveFlags} from '../src/cli/confirm.js'
 import {TARGET_ENV_HELP, targetFlags} from '../src/cli/flags.js'
-import {ExitCode} from '../src/errors.js'
+import {fleetFlags} from '../src/cli/fleet-flags.js'
+import {ExitCode, usageError} from '../src/errors.js'
 import type {CleanupResult} from '../src/ops/cleanup.js'
+import {type FleetCleanupResult, runFleetCleanup} from '../src/ops/cleanup-fleet.js'
 import {runCleanup} from '../src/ops/cleanup-run.js'
-import {describePlan, renderCleanup, renderPlan} from '../src/render/cleanup.js'
+import {parseOlderThan} from '../src/ops/clusters.js'
+import {describePlan, renderCleanup, renderFleetCleanup, renderFleetPlan, renderPlan} from '../src/render/cleanup.js'
 import {progressWriter} from '../src/render/progress.js'
 
 export default class Cleanup extends HaadmCommand {
@@ -38,10 +41,15 @@ ${exitCodesSection}`
     strict: Flags.boolean({summary: 'Exit 3 when there is nothing for the cluster id (default: nothing to do, exit 0).', helpGroup: 'SAFETY'}),
     'include-job-results': Flags.boolean({summary: "Also remove the JobResultStore directory (with --job: that job's entry)."}),
     'include-orphan-files': Flags.boolean({summary: 'Also remove leftover submittedJobGraph*, submittedExecutionPlan* and completedCheckpoint* files.'}),
+    'all-dead': Flags.boolean({summary: 'Every dead cluster under the root or in the namespace (never a live one), each as --cluster-id would remove it; --backup names a directory.', helpGroup: 'SELECTION'}),
+    ...fleetFlags,
   }
 
-  async run(): Promise<CleanupResult> {
+  async run(): Promise<CleanupResult | FleetCleanupResult> {
     const {flags} = await this.parse(Cleanup)
+    if (flags['all-dead']) return this.allDead(flags)
+    for (const f of ['older-than', 'match', 'all-namespaces'] as const)
+      if (flags[f]) throw usageError(`--${f} selects clusters for --all-dead`, 'Add --all-dead, or name one cluster with --cluster-id.')
     const json = this.jsonEnabled()
     // On a terminal only: never in CI, with --json, or when stderr is a file or pipe.
     const onTerminal = !json && process.stderr.isTTY && !process.env.CI
@@ -78,6 +86,49 @@ ${exitCodesSection}`
       process.exitCode = ExitCode.REFUSED
     }
     if (!json) this.log(renderCleanup(result))
+    return result
+  }
+
+  private async allDead(flags: InferredFlags<typeof Cleanup>): Promise<FleetCleanupResult> {
+    if (flags.force) throw usageError('--force is not accepted with --all-dead: a live cluster is never removed in bulk', 'Remove a live cluster on its own: cleanup --cluster-id <id> --force.')
+    if (flags['cluster-id']) throw usageError('--all-dead selects clusters itself: --cluster-id names one', 'Drop --cluster-id (--match selects ids by a glob), or drop --all-dead.')
+    if (flags.job) throw usageError('--job removes one job of one cluster: not with --all-dead', 'Name the cluster with --cluster-id.')
+    const olderThan = parseOlderThan(flags['older-than'])
+    const json = this.jsonEnabled()
+    const onTerminal = !json && process.stderr.isTTY && !process.env.CI
+    const scanning = onTerminal ? progressWriter(process.stderr, {label: 'scanning'}) : undefined
+    const progress = onTerminal ? progressWriter(process.stderr, {label: 'clusters'}) : undefined
+    let result: FleetCleanupResult
+    try {
+      result = await runFleetCleanup(this.resolve(flags, {anyCluster: true}), {
+        filters: {olderThan, match: flags.match},
+        allNamespaces: flags['all-namespaces'],
+        dryRun: flags['dry-run'],
+        strict: flags.strict,
+        backupDir: flags.backup,
+        includeJobResults: flags['include-job-results'],
+        includeOrphanFiles: flags['include-orphan-files'],
+        haadmVersion: this.config.version,
+        wantPlans: !json && !flags.yes,
+        confirm: async (plan) => {
+          scanning?.done()
+          if (!json && !flags.yes) this.log(renderFleetPlan(plan))
+          const n = String(plan.clusters.length)
+          await confirmRemoval({summary: `This removes ${n} dead cluster(s) under ${plan.root}.`, yes: flags.yes, expect: n})
+        },
+        scanProgress: scanning ? (items) => scanning.update(items) : undefined,
+        progress: progress ? (done, total) => progress.update(done, total) : undefined,
+      })
+    } finally {
+      scanning?.done()
+      progress?.done()
+    }
+    for (const w of result.warnings) this.addWarning(w)
+    if (result.partlyLeft.length > 0) {
+      process.exitCode = ExitCode.PARTIAL
+      this.addWarning(`not completely removed (${result.partlyLeft.length}): ${result.partlyLeft.join(', ')}`)
+    }
+    if (!json) this.log(renderFleetCleanup(result))
     return result
   }
 }
