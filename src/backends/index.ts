@@ -31,6 +31,8 @@ export interface BackendModule {
   settings(target: Target): BackendSetting[]
   /** Where the store is, for a snapshot's or backup's record (no credentials). */
   whereabouts(target: Target): {zookeeperQuorum: string | null; kubernetesNamespace: string | null}
+  /** The target narrowed to one cluster a fleet scan found (its cluster id, and where it is: its znode, its namespace). */
+  forCluster(target: Target, inv: Inventory): Target
 }
 
 const REGISTRY: Record<BackendKind, BackendModule> = {
@@ -46,6 +48,11 @@ const REGISTRY: Record<BackendKind, BackendModule> = {
       })
     },
     whereabouts: (target) => ({zookeeperQuorum: target.zookeeper.quorum?.value ?? null, kubernetesNamespace: null}),
+    forCluster: (target, inv) => ({
+      ...target,
+      clusterId: {value: inv.clusterId, source: {kind: 'derived', note: `found under ${target.zookeeper.root.value}`}},
+      zookeeper: {...target.zookeeper, clusterPath: inv.root},
+    }),
     missingSetting: (target) => (target.zookeeper.quorum ? null : 'no ZooKeeper quorum is configured (--zk-quorum, --flink-conf)'),
     settings: (t) => {
       const auth = t.zookeeper.auth
@@ -74,6 +81,11 @@ const REGISTRY: Record<BackendKind, BackendModule> = {
     open: async (target) => (await import('./kubernetes.js')).KubernetesBackend.connect(target),
     layout: (target, inv) => new KubernetesLayout({namespace: inv?.k8s?.namespace ?? (inv ? inv.root : (target?.kubernetes.namespace?.value ?? null))}),
     whereabouts: (target) => ({zookeeperQuorum: null, kubernetesNamespace: target.kubernetes.namespace?.value ?? null}),
+    forCluster: (target, inv) => ({
+      ...target,
+      clusterId: {value: inv.clusterId, source: {kind: 'derived', note: `app label of HA ConfigMaps in namespace ${inv.root}`}},
+      kubernetes: {...target.kubernetes, namespace: {value: inv.k8s?.namespace ?? inv.root, source: {kind: 'derived', note: 'where the cluster was found'}}},
+    }),
     missingSetting: () => null,
     settings: (t) => [
       {setting: 'kubernetes.kubeconfig', value: t.kubernetes.kubeconfig},
@@ -96,6 +108,18 @@ export function backendSettings(target: Target): BackendSetting[] {
 /** The registry entry of the target's backend. */
 export function moduleOf(target: Target): BackendModule {
   return REGISTRY[target.backend.value]
+}
+
+/** The target narrowed to one cluster that a fleet scan found. */
+export function targetForCluster(target: Target, inv: Inventory): Target {
+  const t = REGISTRY[inv.backend].forCluster(target, inv)
+  // The JobResultStore path derived from the storageDir names the cluster: derive it again for this one.
+  if (t.storageDir && (!t.jobResultStorePath || t.jobResultStorePath.source.kind === 'derived'))
+    t.jobResultStorePath = {
+      value: `${t.storageDir.value}/job-result-store/${inv.clusterId}`.replace(/([^:/])\/{2,}/g, '$1/'),
+      source: {kind: 'derived', note: '<storageDir>/job-result-store/<cluster-id>'},
+    }
+  return t
 }
 
 /** Where the target's store is, for a snapshot's or backup's record. */

@@ -31,7 +31,7 @@ import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
 import {classifyMap, haLabelSelectors} from './kubernetes/layout.js'
-import type {Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, WatchingBackend} from './types.js'
+import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, WatchingBackend} from './types.js'
 
 const PAGE_SIZE = 500
 const CONFLICT_RETRIES = 5
@@ -49,7 +49,7 @@ const utf8 = new TextEncoder()
 
 const enc = encodeURIComponent
 
-export class KubernetesBackend implements RemovableBackend, WatchingBackend {
+export class KubernetesBackend implements RemovableBackend, WatchingBackend, FleetBackend {
   readonly kind = 'kubernetes' as const
   private lastList: ListedMaps | undefined
 
@@ -104,23 +104,7 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend {
         skipped.push({configMap: md.name, reason: verdict.skipped!})
         continue
       }
-      const meta: K8sMapMeta = {
-        namespace: this.namespace,
-        configMap: md.name,
-        labels: md.labels ?? {},
-        annotations: md.annotations ?? {},
-        resourceVersion: String(md.resourceVersion ?? ''),
-        uid: String(md.uid ?? ''),
-        creationTimestamp: String(md.creationTimestamp ?? ''),
-        deletionTimestamp: md.deletionTimestamp ?? null,
-        ownerReferences: md.ownerReferences ?? [],
-      }
-      const mapLocator = `${this.namespace}/${md.name}`
-      items.push({key: md.name, locator: mapLocator, data: new Uint8Array(0), k8s: {...meta, key: null}})
-      for (const [k, v] of Object.entries<string>(cm.data ?? {}))
-        items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: utf8.encode(v), k8s: {...meta, key: k}})
-      for (const [k, v] of Object.entries<string>(cm.binaryData ?? {}))
-        items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: new Uint8Array(Buffer.from(v, 'base64')), k8s: {...meta, key: k, binary: true}})
+      items.push(...mapItems(cm, this.namespace))
     }
     if (!items.some((i) => i.k8s?.key === null))
       throw opts.brief
@@ -135,6 +119,43 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend {
       items,
       k8s: {namespace: this.namespace, context: this.conn.context, server: this.conn.server, skipped},
     }
+  }
+
+  /**
+   * Every map with an `app` label in the namespace, or in every namespace with `allNamespaces`: one
+   * list (pages of PAGE_SIZE), as scan() reads one cluster's. The layout groups them into clusters.
+   */
+  async scanFleet(opts: FleetScanOptions): Promise<FleetInventory> {
+    const all = opts.allNamespaces === true
+    const items: RawItem[] = []
+    let cont: string | undefined
+    let count = 0
+    do {
+      const res = await this.conn.request('GET', all ? '/api/v1/configmaps' : `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {
+        query: {labelSelector: 'app', limit: String(PAGE_SIZE), continue: cont},
+      })
+      if (res.status === 403 && all)
+        throw new HaadmError('K8S_FORBIDDEN', `not allowed to list configmaps in all namespaces: ${statusOf(res).message}`, {
+          exit: ExitCode.UNREACHABLE,
+          hint: 'Listing every namespace needs "list" on "configmaps" at the cluster scope (a ClusterRole); without -A haadm lists one namespace.',
+          details: {status: 403, verb: 'list', resource: 'configmaps'},
+        })
+      if (res.status === 404 && !all) {
+        const nsRes = await this.conn.request('GET', `/api/v1/namespaces/${enc(this.namespace)}`)
+        if (nsRes.status === 404)
+          throw new HaadmError('K8S_NAMESPACE_NOT_FOUND', `namespace ${this.namespace} does not exist on ${this.conn.server}`, {
+            exit: ExitCode.UNREACHABLE,
+            hint: `The namespace came from ${this.conn.namespaceSource}; pass the right one with -n/--namespace (kubectl get namespaces lists them).`,
+            details: {namespace: this.namespace},
+          })
+      }
+      if (res.status !== 200) throw this.apiError(res, 'list', 'configmaps')
+      for (const cm of res.body?.items ?? []) items.push(...mapItems(cm, all ? String(cm.metadata?.namespace ?? '') : this.namespace))
+      count += (res.body?.items ?? []).length
+      opts.progress?.(count)
+      cont = res.body?.metadata?.continue || undefined
+    } while (cont)
+    return {backend: 'kubernetes', root: all ? '*' : this.namespace, scannedAt: new Date().toISOString(), items, notLookedInto: [], k8s: {context: this.conn.context, server: this.conn.server}}
   }
 
   /** No HA map: say whether the namespace exists, and which cluster ids (app labels) it holds. */
@@ -387,6 +408,29 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend {
   async close(): Promise<void> {
     this.conn.close()
   }
+}
+
+/** One RawItem for the map (key `<configmap>`) and one per data key (key `<configmap>/<key>`). */
+function mapItems(cm: any, namespace: string): RawItem[] {
+  const md = cm.metadata ?? {}
+  const meta: K8sMapMeta = {
+    namespace,
+    configMap: md.name,
+    labels: md.labels ?? {},
+    annotations: md.annotations ?? {},
+    resourceVersion: String(md.resourceVersion ?? ''),
+    uid: String(md.uid ?? ''),
+    creationTimestamp: String(md.creationTimestamp ?? ''),
+    deletionTimestamp: md.deletionTimestamp ?? null,
+    ownerReferences: md.ownerReferences ?? [],
+  }
+  const mapLocator = `${namespace}/${md.name}`
+  const items: RawItem[] = [{key: md.name, locator: mapLocator, data: new Uint8Array(0), k8s: {...meta, key: null}}]
+  for (const [k, v] of Object.entries<string>(cm.data ?? {}))
+    items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: utf8.encode(v), k8s: {...meta, key: k}})
+  for (const [k, v] of Object.entries<string>(cm.binaryData ?? {}))
+    items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: new Uint8Array(Buffer.from(v, 'base64')), k8s: {...meta, key: k, binary: true}})
+  return items
 }
 
 function fail(keys: Array<{target: RemovalTarget}>, error: string): RemovalOutcome[] {

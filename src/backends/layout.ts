@@ -8,7 +8,7 @@
  */
 import type {BackendKind} from '../config/target.js'
 import type {HaArtifact, LayoutCleanup, LeadersReport, PlannedRemoval, StateHandleInventory, UpgradeLeftover} from '../model/ha.js'
-import type {Inventory, RawItem} from './types.js'
+import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from './types.js'
 
 export interface HaLayout {
   readonly backend: BackendKind
@@ -51,4 +51,17 @@ export interface HaLayout {
   settingNotes(): string[]
   /** The cluster's place in the store when no scan found it (an empty plan still names it). */
   readonly clusterRoot: string
+  /**
+   * How to look for every cluster of a root or namespace: what makes a node a cluster's (ZooKeeper:
+   * it holds Flink's HA children), how far below nodes that are not clusters to look, which bytes to read.
+   */
+  fleetScan(): Pick<FleetScanOptions, 'isClusterNode' | 'maxDepth' | 'needsData'>
+  /**
+   * Splits a scan of a whole root or namespace into one inventory per Flink cluster, each in the shape
+   * scan() returns for that cluster id (ZooKeeper: the outermost nodes holding Flink's HA children;
+   * Kubernetes: the HA maps grouped by namespace and `app` label, chosen by Flink's map names and labels).
+   */
+  clusters(fleet: FleetInventory): Inventory[]
+  /** One cluster's size and newest change as the store records them (ZooKeeper: znode mtimes; Kubernetes: lease renewals, map creation). */
+  footprint(inv: Inventory): {items: number; bytes: number; lastChange: string | null}
 }

@@ -46,6 +46,8 @@ export interface RawItem {
   locator: string
   /** Kubernetes: the value's UTF-8 bytes as stored (Base64 text stays text); empty for a map item. */
   data: Uint8Array
+  /** The bytes were not read (a fleet scan reads only what it needs); `data` is then empty. */
+  unread?: boolean
   zk?: ZkStat
   k8s?: K8sItemMeta
 }
@@ -138,4 +140,48 @@ export interface RemovableBackend extends Backend {
 
 export function canRemove(b: Backend): b is RemovableBackend {
   return typeof (b as Partial<RemovableBackend>).remove === 'function'
+}
+
+/**
+ * What to look for when scanning a whole ZooKeeper root or Kubernetes namespace for every cluster in
+ * it. The rules come from the backend's layout (HaLayout.fleetScan); the caller adds its own.
+ */
+export interface FleetScanOptions {
+  /** ZooKeeper: a node whose children have these names is a cluster's node (its subtree is read whole). */
+  isClusterNode: (childNames: string[]) => boolean
+  /** ZooKeeper: how many levels of nodes that are not clusters to look below (cluster ids may contain `/`). */
+  maxDepth: number
+  /** Which items' bytes to read, by key relative to the cluster root; the others come with the store's metadata only. */
+  needsData: (key: string) => boolean
+  /** Kubernetes: every namespace the account may list, not only the target's. */
+  allNamespaces?: boolean
+  /** Called as items are read, with the count so far. */
+  progress?: (items: number) => void
+}
+
+/** Everything a scan of a whole root or namespace found, before the layout groups it into clusters. */
+export interface FleetInventory {
+  backend: BackendKind
+  /** Where the scan looked: the ZooKeeper root (`/flink`), the namespace, or `*` for every namespace. */
+  root: string
+  scannedAt: string
+  /**
+   * ZooKeeper: every node read, keyed relative to the root (`team/app/leader`), with stats and, where
+   * asked for, bytes. Kubernetes: one RawItem per map and per key, as scan() returns them, of every map
+   * with an `app` label.
+   */
+  items: RawItem[]
+  /** ZooKeeper: nodes at the depth bound whose children were not looked at (relative keys). */
+  notLookedInto: string[]
+  /** Kubernetes: the context and server the list went to. */
+  k8s?: {context: string | null; server: string}
+}
+
+/** Optional capability: scan a whole root or namespace cheaply (ZooKeeper: children and stats, pipelined; Kubernetes: one list). */
+export interface FleetBackend extends Backend {
+  scanFleet(opts: FleetScanOptions): Promise<FleetInventory>
+}
+
+export function canScanFleet(b: Backend): b is FleetBackend {
+  return typeof (b as Partial<FleetBackend>).scanFleet === 'function'
 }

@@ -1,11 +1,11 @@
 import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
-import {zkJoin} from '../config/zk-path.js'
+import {generateZookeeperPath, zkJoin} from '../config/zk-path.js'
 import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
-import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
+import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -21,7 +21,7 @@ interface ZkClient {
   aw_get_children(path: string, watchCb: (type: number, state: number, path: string) => void, childCb: (rc: number, error: unknown, children: string[]) => void): void
   readonly client_id?: string
   /** The binding's native handle, under its JS wrapper (see `nativeCall`). */
-  readonly native?: Record<'a_get' | 'a_get_children', (path: string, watch: boolean, cb: (rc: number, error: string, ...result: any[]) => void) => number>
+  readonly native?: Record<'a_get' | 'a_get_children' | 'a_get_children2', (path: string, watch: boolean, cb: (rc: number, error: string, ...result: any[]) => void) => number>
 }
 
 interface NativeStat {
@@ -77,7 +77,7 @@ function loadZooKeeper(): Promise<ZkCtor> {
  * that is ~50 ms and much garbage. The native methods take the same arguments and callback; errors
  * are shaped as the promise API shapes them (`<rc> <message>`), so zkErrorCode reads both.
  */
-function nativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children', path: string, fallback: () => Promise<T>): Promise<T> {
+function nativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children' | 'a_get_children2', path: string, fallback: () => Promise<T>): Promise<T> {
   const fn = client.native?.[method]
   if (typeof fn !== 'function') return fallback()
   return new Promise<T>((resolve, reject) => {
@@ -95,7 +95,7 @@ export function zkErrorCode(err: unknown): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, WatchingBackend {
+export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, WatchingBackend, FleetBackend {
   readonly kind = 'zookeeper' as const
   get clusterId(): string {
     return this.target.clusterId.value
@@ -483,10 +483,108 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     return this.multi
   }
 
+  /**
+   * Every cluster under the root: one getChildren2 per node (its children and its own stat in one
+   * answer), pipelined with at most SCAN_CONCURRENCY requests in flight; bytes only of the nodes the
+   * layout asks for. Below a node that is not a cluster's, looks at most `maxDepth` levels deep; below a
+   * cluster's node, reads the whole subtree.
+   */
+  async scanFleet(opts: FleetScanOptions): Promise<FleetInventory> {
+    if (opts.allNamespaces)
+      throw new HaadmError('USAGE', '-A/--all-namespaces is a Kubernetes flag: a ZooKeeper scan covers one root (--zk-root)', {exit: ExitCode.USAGE})
+    const rootPath = generateZookeeperPath(this.target.zookeeper.root.value)
+    const items: RawItem[] = []
+    const notLookedInto: string[] = []
+    type Task = {path: string; depth: number; cluster: string | null}
+    const queue = new Fifo<Task>()
+    queue.push({path: rootPath, depth: 0, cluster: null})
+    let inFlight = 0
+    let failure: unknown
+    let done: () => void = () => {}
+    const finished = new Promise<void>((resolve) => (done = resolve))
+    const rel = (path: string) => (path === rootPath ? '' : path.slice(rootPath === '/' ? 1 : rootPath.length + 1))
+
+    const run = async ({path, depth, cluster}: Task) => {
+      let children: string[]
+      let s: NativeStat
+      try {
+        ;[children, s] = await nativeCall<[string[], NativeStat]>(this.client, 'a_get_children2', path, () => (this.client as any).get_children2(path, false))
+      } catch (err) {
+        if (zkErrorCode(err) === ZNONODE) {
+          if (path === rootPath) throw await this.rootNotFound(rootPath)
+          return // deleted since its parent was listed
+        }
+        throw this.translate(err, path)
+      }
+      const item: RawItem = {key: rel(path), locator: path, data: new Uint8Array(0), unread: true, zk: toStat(s)}
+      const inCluster = cluster ?? (path !== rootPath && opts.isClusterNode(children) ? path : null)
+      if (inCluster !== null && opts.needsData(path === inCluster ? '' : path.slice(inCluster.length + 1))) {
+        try {
+          const [st, data] = await nativeCall<[NativeStat, Buffer | null]>(this.client, 'a_get', path, () => this.client.get(path, false))
+          item.data = data ? new Uint8Array(data) : new Uint8Array(0)
+          item.zk = toStat(st)
+          delete item.unread
+        } catch (err) {
+          if (zkErrorCode(err) === ZNONODE) return
+          throw this.translate(err, path)
+        }
+      }
+      items.push(item)
+      opts.progress?.(items.length)
+      if (inCluster === null && depth >= opts.maxDepth) {
+        if (children.length > 0) notLookedInto.push(item.key)
+        return
+      }
+      for (const c of children) {
+        if (path === '/' && c === 'zookeeper') continue
+        queue.push({path: zkJoin(path, c), depth: depth + 1, cluster: inCluster})
+      }
+    }
+    const pump = () => {
+      while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0) {
+        const task = queue.take()!
+        inFlight++
+        run(task)
+          .catch((err) => {
+            failure ??= err
+          })
+          .finally(() => {
+            inFlight--
+            pump()
+            if (inFlight === 0 && (queue.length === 0 || failure !== undefined)) done()
+          })
+      }
+    }
+    pump()
+    await finished
+    if (failure !== undefined) throw this.translate(failure, rootPath)
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return {backend: 'zookeeper', root: rootPath, scannedAt: new Date().toISOString(), items, notLookedInto: notLookedInto.sort()}
+  }
+
+  private async rootNotFound(rootPath: string): Promise<HaadmError> {
+    return new HaadmError('ROOT_NOT_FOUND', `no znode ${rootPath} on ${this.quorum}: no Flink cluster uses root ${rootPath} there`, {
+      exit: ExitCode.UNREACHABLE,
+      hint: 'Check --zk-root (high-availability.zookeeper.path.root) and --zk-quorum, including any /chroot suffix.',
+      details: {path: rootPath},
+    })
+  }
+
   async close(): Promise<void> {
     const multi = await this.multi
     multi?.close()
     this.client.close()
+  }
+}
+
+function toStat(s: NativeStat): ZkStat {
+  return {
+    ephemeralOwner: s.ephemeralOwner,
+    ctime: new Date(s.ctime).toISOString(),
+    mtime: new Date(s.mtime).toISOString(),
+    version: s.version,
+    numChildren: s.numChildren,
+    dataLength: s.dataLength,
   }
 }
 

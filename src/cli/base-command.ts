@@ -31,7 +31,7 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags & {timeout?: string}): Target {
+  protected resolve(flags: TargetFlags & {timeout?: string}, opts: {anyCluster?: boolean} = {}): Target {
     // The run's deadline starts now: before the kubeconfig (an exec plugin) or any connection.
     if (flags.timeout !== undefined) setRunTimeout(flags.timeout, '--timeout')
     else setRunTimeout(process.env.HAADM_TIMEOUT, 'HAADM_TIMEOUT')
@@ -50,7 +50,7 @@ export abstract class HaadmCommand extends Command {
       else process.stderr.write(`error: ${e.message}\nhint: ${e.hint}\n`)
       process.exit(e.exit)
     })
-    return resolveTarget({flags, env: process.env, snapshotDefaults})
+    return resolveTarget({flags, env: process.env, snapshotDefaults, anyCluster: opts.anyCluster})
   }
 
   protected addWarning(message: string): void {

@@ -89,10 +89,12 @@ export interface ResolveInput {
    * (the CLI passes the snapshot module's reader), so configuration does not depend on snapshots.
    */
   snapshotDefaults?: (file: string) => SnapshotDefaults
+  /** Commands over every cluster of a root or namespace (clusters, cleanup --all-dead): no cluster id is resolved. */
+  anyCluster?: boolean
 }
 
 /** flags → HAADM_* environment → Flink configuration file → Flink's defaults. */
-export function resolveTarget({flags, env, snapshotDefaults}: ResolveInput): Target {
+export function resolveTarget({flags, env, snapshotDefaults, anyCluster}: ResolveInput): Target {
   const confPath = nonEmpty(flags['flink-conf']) ?? nonEmpty(env.HAADM_FLINK_CONF)
   const conf = confPath ? loadFlinkConf(confPath) : undefined
 
@@ -110,7 +112,9 @@ export function resolveTarget({flags, env, snapshotDefaults}: ResolveInput): Tar
   const fromSnap = (value: string | null | undefined, what: string): Resolved<string> | undefined =>
     value ? {value, source: {kind: 'derived', note: `${what} recorded in the snapshot`}} : undefined
   const backend = resolveBackend(lookup(S.backend) ?? fromSnap(snap?.backend, 'backend'))
-  const clusterId = resolveClusterId(
+  const clusterId: Resolved<string> = anyCluster
+    ? {value: '*', source: {kind: 'default', note: 'every cluster of the root or namespace'}}
+    : resolveClusterId(
     backend.value,
     lookup(S.clusterId) ?? fromSnap(snap?.clusterId, 'cluster id'),
     fromConf(conf, S.k8sClusterId.keys),

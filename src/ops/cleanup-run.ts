@@ -1,13 +1,15 @@
 import {layoutOf, openBackend, targetLayout, whereabouts} from '../backends/index.js'
 import type {HaLayout} from '../backends/layout.js'
 import {type Backend, canRemove, type RawItem, type RemovalOutcome, type RemovalTarget} from '../backends/types.js'
-import type {Target} from '../config/target.js'
+import {describeSource, type Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {writeSnapshot} from '../snapshot/io.js'
 import {refuseSnapshotChange} from '../snapshot/read-only.js'
 import {planStorageCleanup, pointedFiles, removeStorage, type StorageStep} from './cleanup-storage.js'
 import {type CleanupPlan, type CleanupResult, planCleanup, summarize} from './cleanup.js'
 import {parseJobId} from './job-ids.js'
+import {withInferredStorage} from './storage-infer.js'
+import {clusterStorageUri} from '../storage/flink-layout.js'
 
 export interface CleanupOptions {
   jobId?: string
@@ -55,6 +57,8 @@ const emptyPlan = (target: Target, layout: HaLayout, jobId?: string): CleanupPla
   liveEvidence: [],
   untouched: [],
   storage: [],
+  storageDir: null,
+  storageLeft: [],
 })
 
 /** resolve → scan → plan (pure) → safety checks → backup → remove → verify. */
@@ -69,18 +73,20 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     let items: RawItem[] = []
     let layout = targetLayout(target)
     let pointers: string[] = []
+    let allPointers: string[] = []
     try {
       const inventory = await backend.scan({progress: opts.scanProgress})
       items = inventory.items
       layout = layoutOf(inventory, target)
       plan = planCleanup(inventory, {jobId: opts.jobId, planOnly: opts.planOnly}, layout)
-      if (opts.jobId) {
-        // One job's global cleanup also discards the files its entries point at (releaseAndTryRemove);
-        // removing only its plan discards only the plan's file.
-        const sh = layout.stateHandles(inventory)
-        const entries = opts.planOnly ? sh.plans : [...sh.plans, ...sh.checkpoints]
-        pointers = entries.flatMap((e) => (e.jobId === opts.jobId && e.pointer.ok ? [e.pointer.value.uri] : []))
-      }
+      // One job's global cleanup discards the files its entries point at (releaseAndTryRemove); a whole
+      // cluster's cleanup the files of every entry, which nothing would ever find once the entries are gone;
+      // removing only a job's plan discards only the plan's file.
+      const sh = layout.stateHandles(inventory)
+      const all = [...sh.plans, ...sh.checkpoints]
+      const entries = opts.planOnly ? sh.plans : all
+      allPointers = all.flatMap((e) => (e.pointer.ok ? [e.pointer.value.uri] : []))
+      pointers = entries.flatMap((e) => ((!opts.jobId || e.jobId === opts.jobId) && e.pointer.ok ? [e.pointer.value.uri] : []))
     } catch (err) {
       if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict || opts.planOnly) throw err
       plan = emptyPlan(target, layout, opts.jobId)
@@ -88,19 +94,32 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     if (opts.planOnly) {
       // Only the plan's own file, between its lock nodes and its entry (Flink's order); no blobs, no job results.
       if (pointers.length > 0) {
-        const pointed = pointedFiles(pointers, opts.jobId!)
-        plan.storage = pointed.steps.map((st) => ({...st, what: `execution plan file of job ${opts.jobId}`}))
+        const pointed = pointedFiles(pointers, `job ${opts.jobId}`)
+        plan.storage = pointed.steps.map((step) => ({...step, what: `execution plan file of job ${opts.jobId}`}))
         warnings.push(...pointed.warnings)
       }
     } else if (!target.snapshot) {
       // Files are looked at even when the metadata is gone: a run stopped between the two finishes here.
-      const storage = await planStorageCleanup(target, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
+      // No storageDir given or configured: the cluster's pointers say where it is (all must agree).
+      const inferred = withInferredStorage(target, allPointers)
+      const st = inferred.target
+      plan.storageDir = st.storageDir ? {uri: st.storageDir.value, source: describeSource(st.storageDir.source)} : null
+      const storage = await planStorageCleanup(st, {jobId: opts.jobId, includeJobResults: opts.includeJobResults, includeOrphanFiles: opts.includeOrphanFiles})
       plan.storage = storage.steps
-      if (opts.jobId && pointers.length > 0) {
-        const pointed = pointedFiles(pointers, opts.jobId)
-        plan.storage.unshift(...pointed.steps)
-        warnings.push(...pointed.warnings)
+      if (pointers.length > 0) {
+        if (inferred.problem) {
+          warnings.push(`${inferred.problem}: the files the entries point at are left`)
+          plan.storageLeft.push(...pointers.map((uri) => ({uri, why: 'the storage directory could not be determined'})))
+        } else if (storage.unreachable) {
+          plan.storageLeft.push(...pointers.map((uri) => ({uri, why: storage.unreachable!})))
+        } else {
+          const pointed = pointedFiles(pointers, opts.jobId ? `job ${opts.jobId}` : `cluster ${plan.clusterId}`)
+          plan.storage.unshift(...pointed.steps)
+          warnings.push(...pointed.warnings)
+        }
       }
+      if (storage.unreachable && st.storageDir && plan.metadata.length > 0)
+        plan.storageLeft.push({uri: clusterStorageUri(st.storageDir.value, plan.clusterId), why: `${storage.unreachable} (HA blobs and job events not looked at)`})
       if (plan.metadata.length > 0 || plan.storage.length > 0) warnings.push(...storage.warnings)
     }
     if (plan.metadata.length === 0 && plan.storage.length === 0) {
@@ -151,7 +170,9 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
     // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
     await removeFiles(later)
-    return result(plan, opts, outcomes, await remaining(backend, plan, target))
+    // What is left: metadata a fresh scan still finds, files whose removal failed, and files never reachable.
+    const filesFailed = outcomes.filter((o) => o.target.key === 'storage' && o.status === 'failed').map((o) => o.target.locator)
+    return result(plan, opts, outcomes, [...(await remaining(backend, plan, target)), ...filesFailed, ...plan.storageLeft.map((l) => l.uri)])
   } finally {
     await backend.close()
   }

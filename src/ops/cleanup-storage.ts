@@ -19,7 +19,7 @@ export interface StorageStep {
 }
 
 /** The files one job's execution plan and checkpoint entries point at, grouped by filesystem. */
-export function pointedFiles(uris: string[], jobId: string): {steps: StorageStep[]; warnings: string[]} {
+export function pointedFiles(uris: string[], owner: string): {steps: StorageStep[]; warnings: string[]} {
   const groups = new Map<string, string[]>()
   const warnings: string[] = []
   for (const uri of uris) {
@@ -34,7 +34,7 @@ export function pointedFiles(uris: string[], jobId: string): {steps: StorageStep
     groups.set(key, [...(groups.get(key) ?? []), uri])
   }
   return {
-    steps: [...groups.values()].map((files) => ({kind: 'files' as const, what: `execution plan and checkpoint files of job ${jobId}`, uri: files[0], files, phase: 'entries' as const})),
+    steps: [...groups.values()].map((files) => ({kind: 'files' as const, what: `execution plan and checkpoint files of ${owner}`, uri: files[0], files, phase: 'entries' as const})),
     warnings,
   }
 }
@@ -53,9 +53,10 @@ export interface StorageScope {
  * `blob/job_<jobId>`. Leftover state-handle files and JobResultStore entries only on request.
  * An unreachable store is a warning: the metadata cleanup does not depend on it.
  */
-export async function planStorageCleanup(target: Target, scope: StorageScope): Promise<{steps: StorageStep[]; warnings: string[]}> {
+export async function planStorageCleanup(target: Target, scope: StorageScope): Promise<{steps: StorageStep[]; warnings: string[]; unreachable: string | null}> {
   const steps: StorageStep[] = []
   const warnings: string[] = []
+  let unreachable: string | null = null
   const storageDir = target.storageDir?.value
   if (!storageDir) {
     warnings.push('no storageDir given (--storage-dir or high-availability.storageDir): HA blobs not looked at')
@@ -80,6 +81,7 @@ export async function planStorageCleanup(target: Target, scope: StorageScope): P
     } catch (err) {
       if (!(err instanceof HaadmError)) throw err
       warnings.push(`the HA storageDir could not be read (${err.message}): HA blobs not removed`)
+      unreachable = err.message
     }
   }
   if (scope.includeJobResults) {
@@ -100,7 +102,7 @@ export async function planStorageCleanup(target: Target, scope: StorageScope): P
       }
     }
   }
-  return {steps, warnings}
+  return {steps, warnings, unreachable}
 }
 
 /** The `<jobId>` directories directly in the cluster's storage directory. */

@@ -23,6 +23,10 @@ export interface CleanupPlan {
   untouched: Array<{key: string; why: string}>
   /** Files in the HA storageDir and JobResultStore, removed only after all metadata is gone (Flink's order). */
   storage: StorageStep[]
+  /** The HA storageDir and where it came from (a flag, a configuration file:line, or inferred from the pointers); null when unknown. */
+  storageDir: {uri: string; source: string} | null
+  /** Files and directories of the cluster that the run cannot remove (storage not determined or not reachable): a real run exits 5 listing them. */
+  storageLeft: Array<{uri: string; why: string}>
 }
 
 export interface CleanupResult {
@@ -58,6 +62,8 @@ export function planCleanup(inv: Inventory, opts: {jobId?: string; planOnly?: bo
     liveEvidence: c.liveEvidence,
     untouched: c.untouched,
     storage: [],
+    storageDir: null,
+    storageLeft: [],
   }
 }
 

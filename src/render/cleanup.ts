@@ -1,4 +1,6 @@
 import type {CleanupPlan, CleanupResult} from '../ops/cleanup.js'
+import type {FleetCleanupResult, FleetPlan} from '../ops/cleanup-fleet.js'
+import {fmt} from '../model/seconds.js'
 import {chalk} from './colour.js'
 import {renderTable} from './table.js'
 
@@ -25,6 +27,12 @@ export function renderPlan(plan: CleanupPlan): string {
   if (plan.parents.length > 0) out.push(`then the empty parents, only if empty: ${plan.parents.map((p) => p.locator).join(', ')}`)
   for (const step of plan.storage)
     out.push(`then ${step.what}: ${step.kind === 'directory' ? `${step.uri} and everything below it` : `${step.files.length} file(s) in ${step.uri}`}`)
+  if (plan.storageDir) out.push(`storage directory: ${plan.storageDir.uri} (${plan.storageDir.source})`)
+  if (plan.storageLeft.length > 0) {
+    out.push(chalk.yellow(`left in storage (${plan.storageLeft.length}), a real run exits 5:`))
+    for (const l of plan.storageLeft.slice(0, LIST_LIMIT)) out.push(chalk.yellow(`  ${l.uri}: ${l.why}`))
+    if (plan.storageLeft.length > LIST_LIMIT) out.push(chalk.yellow(`  … and ${plan.storageLeft.length - LIST_LIMIT} more (--json lists them all)`))
+  }
   if (plan.liveEvidence.length > 0) {
     out.push(chalk.red('The cluster is alive:'))
     for (const e of plan.liveEvidence) out.push(chalk.red(`  ${e}`))
@@ -48,5 +56,50 @@ export function renderCleanup(r: CleanupResult): string {
     out.push(chalk.red(`Still there (${r.remaining.length}):`))
     for (const p of r.remaining.slice(0, LIST_LIMIT)) out.push(`  ${p}`)
   }
+  return out.join('\n')
+}
+
+const who = (c: {clusterId: string; namespace: string | null}) => (c.namespace ? `${c.namespace}/${c.clusterId}` : c.clusterId)
+
+/** The plan of `cleanup --all-dead`: one line per cluster, then what the storage side does. */
+export function renderFleetPlan(plan: FleetPlan): string {
+  const out = [chalk.bold(`Plan: remove ${plan.clusters.length} dead cluster(s) under ${plan.root}, each as cleanup --cluster-id would:`)]
+  out.push(
+    renderTable(
+      ['CLUSTER', 'ITEMS', 'JOBS', 'LAST CHANGE', 'STORAGE'],
+      plan.clusters.map(({record: r, plan: p}) => [
+        who(r),
+        String(p ? p.metadata.length : r.items),
+        String(r.jobs),
+        r.idleSeconds === null ? '?' : `${fmt(r.idleSeconds)} ago`,
+        !p ? '' : p.storageLeft.length > 0 ? chalk.yellow(`${p.storageLeft.length} left (see --dry-run)`) : p.storageDir ? `${p.storage.reduce((n, s) => n + (s.kind === 'files' ? s.files.length : 1), 0)} step(s) in ${p.storageDir.uri} (${p.storageDir.source})` : 'no storageDir',
+      ]),
+    ),
+  )
+  return out.join('\n')
+}
+
+export function renderFleetCleanup(r: FleetCleanupResult): string {
+  if (r.selected.length === 0) return `Nothing to do: ${r.warnings.at(-1) ?? 'no dead cluster selected'}.`
+  const out: string[] = []
+  if (r.dryRun) {
+    for (const o of r.clusters) if (o.result) out.push(`${chalk.bold(who(o))}\n${renderPlan(o.result.plan)}`)
+    out.push(chalk.yellow(`Dry run: ${r.clusters.length} dead cluster(s) would be removed (${r.alive} alive left alone); nothing was removed.`))
+    return out.join('\n\n')
+  }
+  out.push(
+    renderTable(
+      ['CLUSTER', 'OUTCOME', 'REMOVED', 'FAILED', 'LEFT'],
+      r.clusters.map((o) => [
+        who(o),
+        o.status === 'removed' || o.status === 'nothing-to-do' ? o.status : chalk.red(o.status),
+        String(o.result?.summary.removed ?? 0),
+        String(o.result?.summary.failed ?? 0),
+        o.error ? o.error.message : String(o.result?.remaining.length ?? 0),
+      ]),
+    ),
+  )
+  const s = r.summary
+  out.push(`${r.clusters.length} dead cluster(s): ${s.removed} removed, ${s['nothing-to-do']} already gone, ${s.partial} partly left, ${s.refused} refused (alive since the scan), ${s.failed} failed; ${r.alive} alive cluster(s) left alone.`)
   return out.join('\n')
 }

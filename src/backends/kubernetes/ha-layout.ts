@@ -17,7 +17,7 @@ import {fail, ok} from '../../codec/result.js'
 import type {CheckpointCounterEntry, HaArtifact, LayoutCleanup, LeaderRecord, LeadersReport, PlannedRemoval, StateHandleEntry, StateHandleInventory, UpgradeLeftover} from '../../model/ha.js'
 import {fmt} from '../../model/seconds.js'
 import type {HaLayout} from '../layout.js'
-import type {Inventory, RawItem} from '../types.js'
+import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
 import {noLeader} from '../zookeeper/layout.js'
 import {
   type K8sHaMap,
@@ -31,7 +31,7 @@ import {
   k8sLeaderEntries,
   k8sLeases,
 } from './inventory.js'
-import {EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX, leaderKeyComponent} from './layout.js'
+import {classifyMap, EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX, leaderKeyComponent} from './layout.js'
 
 const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '')
 
@@ -69,6 +69,68 @@ export class KubernetesLayout implements HaLayout {
 
   settingNotes(): string[] {
     return []
+  }
+
+  fleetScan(): Pick<FleetScanOptions, 'isClusterNode' | 'maxDepth' | 'needsData'> {
+    // One list returns every map whole: there is no tree to walk and nothing to leave unread.
+    return {isClusterNode: () => false, maxDepth: 0, needsData: () => true}
+  }
+
+  /**
+   * Groups the maps by namespace and `app` label (Flink labels every map of a cluster `app=<cluster-id>`)
+   * and keeps, per group, the maps scan() would keep for that cluster id (Flink's map names, the HA
+   * label; never autoscaler maps or maps owned by a Deployment). A group without an HA map is no cluster.
+   */
+  clusters(fleet: FleetInventory): Inventory[] {
+    const groups = new Map<string, {namespace: string; app: string; items: RawItem[]; skipped: Array<{configMap: string; reason: string}>}>()
+    const verdicts = new Map<string, boolean>()
+    for (const item of fleet.items) {
+      const m = item.k8s
+      const app = m?.labels.app
+      if (!m || app === undefined || app === '') continue
+      const id = `${m.namespace}\u0000${app}`
+      let g = groups.get(id)
+      if (!g) groups.set(id, (g = {namespace: m.namespace, app, items: [], skipped: []}))
+      const mapId = `${m.namespace}/${m.configMap}`
+      if (m.key === null) {
+        const v = classifyMap(app, m.configMap, m.labels, m.ownerReferences)
+        verdicts.set(mapId, v.ha)
+        if (!v.ha) g.skipped.push({configMap: m.configMap, reason: v.skipped!})
+      }
+    }
+    for (const item of fleet.items) {
+      const m = item.k8s
+      if (!m || !m.labels.app || !verdicts.get(`${m.namespace}/${m.configMap}`)) continue
+      groups.get(`${m.namespace}\u0000${m.labels.app}`)!.items.push(item)
+    }
+    const out: Inventory[] = []
+    for (const g of groups.values()) {
+      if (!g.items.some((i) => i.k8s?.key === null)) continue
+      g.items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      out.push({
+        backend: 'kubernetes',
+        clusterId: g.app,
+        root: g.namespace,
+        scannedAt: fleet.scannedAt,
+        items: g.items,
+        k8s: {namespace: g.namespace, context: fleet.k8s?.context ?? null, server: fleet.k8s?.server ?? '', skipped: g.skipped},
+      })
+    }
+    return out.sort((a, b) => a.root.localeCompare(b.root) || a.clusterId.localeCompare(b.clusterId))
+  }
+
+  footprint(inv: Inventory): {items: number; bytes: number; lastChange: string | null} {
+    let bytes = 0
+    let last: string | null = null
+    const later = (t: string | null | undefined) => {
+      if (t && !Number.isNaN(Date.parse(t)) && (last === null || Date.parse(t) > Date.parse(last))) last = new Date(Date.parse(t)).toISOString()
+    }
+    for (const i of inv.items) {
+      bytes += i.data.length
+      if (i.k8s?.key === null) later(i.k8s.creationTimestamp)
+    }
+    for (const l of k8sLeases(inv)) later(l.renewTime)
+    return {items: inv.items.length, bytes, lastChange: last}
   }
 
   leaders(inv: Inventory): LeadersReport {

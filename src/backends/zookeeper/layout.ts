@@ -37,7 +37,7 @@ import type {
   UpgradeLeftover,
 } from '../../model/ha.js'
 import type {HaLayout} from '../layout.js'
-import type {Inventory, RawItem} from '../types.js'
+import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
 
 // ZooKeeperUtils: node names with no configuration key in 1.15+.
 export const LEADER = 'leader'
@@ -56,6 +56,11 @@ export const JOB_GRAPHS_DEFAULT = '/jobgraphs'
 export const EXECUTION_PLANS_DEFAULT = '/execution-plans'
 /** The children of a cluster node that mark it as Flink's (for telling clusters from other nodes). */
 export const CLUSTER_CHILDREN = [LEADER, JOBS, 'jobgraphs', 'execution-plans'] as const
+/**
+ * How many levels of nodes that are not clusters a fleet scan looks below the root: cluster ids may
+ * contain `/` (`/team/app`), and Flink puts the cluster at `/<root>/<cluster-id>`.
+ */
+export const FLEET_MAX_DEPTH = 4
 
 /** Where execution plans are configured to be; unset values are detected from the store. */
 export interface ZooKeeperPlanSettings {
@@ -162,6 +167,11 @@ export function planSettingNotes(s: ZooKeeperPlanSettings, clusterPath: string):
   return notes
 }
 
+/** A node that holds any of Flink's HA children (leader, jobs, jobgraphs, execution-plans) is a cluster's. */
+export function isClusterNode(childNames: string[]): boolean {
+  return childNames.some((n) => (CLUSTER_CHILDREN as readonly string[]).includes(n))
+}
+
 /** Groups an inventory's items by parent key, once. */
 function childIndex(items: RawItem[]): (key: string) => RawItem[] {
   const children = new Map<string, RawItem[]>()
@@ -210,6 +220,48 @@ export class ZooKeeperLayout implements HaLayout {
 
   planDirectories(inv: Inventory) {
     return planDirectories(inv, this.opts)
+  }
+
+  fleetScan(): Pick<FleetScanOptions, 'isClusterNode' | 'maxDepth' | 'needsData'> {
+    // Liveness needs every node's owner (stats) and the leader records' bytes; nothing else is read.
+    return {isClusterNode: isClusterNode, maxDepth: FLEET_MAX_DEPTH, needsData: (key) => baseName(key) === CONNECTION_INFO}
+  }
+
+  clusters(fleet: FleetInventory): Inventory[] {
+    const childrenOf = childIndex(fleet.items)
+    const out: Inventory[] = []
+    const visit = (key: string, depth: number) => {
+      for (const child of childrenOf(key)) {
+        if (child.key === '') continue // the root item is its own parent key
+        const names = childrenOf(child.key).map((c) => baseName(c.key))
+        if (isClusterNode(names)) {
+          const cut = child.key.length + 1
+          const items: RawItem[] = [{...child, key: ''}]
+          const collect = (k: string) => {
+            for (const c of childrenOf(k)) {
+              items.push({...c, key: c.key.slice(cut)})
+              collect(c.key)
+            }
+          }
+          collect(child.key)
+          items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          out.push({backend: 'zookeeper', clusterId: `/${child.key}`, root: child.locator, scannedAt: fleet.scannedAt, items})
+        } else if (depth < FLEET_MAX_DEPTH) visit(child.key, depth + 1)
+      }
+    }
+    visit('', 1)
+    return out.sort((a, b) => (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0))
+  }
+
+  footprint(inv: Inventory): {items: number; bytes: number; lastChange: string | null} {
+    let bytes = 0
+    let last: string | null = null
+    for (const i of inv.items) {
+      bytes += i.zk?.dataLength ?? i.data.length
+      const t = i.zk?.mtime
+      if (t && (last === null || t > last)) last = t
+    }
+    return {items: inv.items.length, bytes, lastChange: last}
   }
 
   leaders(inv: Inventory): LeadersReport {
