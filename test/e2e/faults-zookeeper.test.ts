@@ -1,0 +1,123 @@
+// Fault injection against the real ZooKeeper server: a proxy of the test's own that refuses, stalls,
+// resets or drops answers, and SIGSTOP of the test's own server process. Every run must end within
+// its deadline (plus 5 s), with exit 3 when nothing was removed and 5 when something was, and a rerun
+// must finish the job without touching a neighbour.
+
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {haadm} from '../support/cli.js'
+import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
+import {startTcpProxy, type TcpProxy} from '../support/tcp-proxy.js'
+import {connectZk, type TestZk} from '../support/zk-client.js'
+import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+
+let zk: ZkServer
+let client: TestZk
+let proxy: TcpProxy
+const SLACK_MS = 5000
+
+beforeAll(async () => {
+  zk = await startZooKeeper()
+  client = await connectZk(zk.connectString)
+  proxy = await startTcpProxy('127.0.0.1', zk.port)
+}, 120_000)
+// The test's own client gets a fresh session per test: a frozen server expires the old one.
+beforeEach(async () => {
+  client?.close()
+  client = await connectZk(zk.connectString)
+}, 60_000)
+afterAll(async () => {
+  await proxy?.close()
+  client?.close()
+  zk?.thaw()
+  await zk?.stop()
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function deadCluster(clusterId: string, jobs = [randomJobId()]) {
+  const f = await startFlinkFixture(zk.connectString, {clusterId, layout: '1.18', jobs})
+  await f.close()
+}
+
+describe('ZooKeeper faults', () => {
+  it('a ZooKeeper that is down when haadm starts and back 3 s later is used (problem 9)', async () => {
+    await deadCluster('/late')
+    proxy.mode = 'pass'
+    await proxy.refuse()
+    const run = haadm(['leaders', '--zk-quorum', proxy.address, '--cluster-id', '/late', '--zk-timeout', '15s', '--json'], {timeoutMs: 60_000})
+    await sleep(3000)
+    await proxy.accept()
+    const res = await run
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    console.log(`connected after the server came back: ${res.ms} ms`)
+    expect(res.ms).toBeLessThan(15_000 + SLACK_MS)
+  }, 90_000)
+
+  it('a ZooKeeper that never comes up: exit 3 within --zk-timeout', async () => {
+    await proxy.refuse()
+    try {
+      const res = await haadm(['leaders', '--zk-quorum', proxy.address, '--cluster-id', '/late', '--zk-timeout', '4s', '--json'], {timeoutMs: 60_000})
+      expect(res.code).toBe(3)
+      expect(res.json.error.code).toBe('ZK_UNREACHABLE')
+      expect(res.json.error.message).toMatch(/within 4000 ms \(ECONNREFUSED\)/)
+      expect(res.ms).toBeLessThan(4000 + SLACK_MS)
+    } finally {
+      await proxy.accept()
+    }
+  }, 60_000)
+
+  it('a server that stops answering mid-scan: exit 3 within the deadline, the error named, one line', async () => {
+    await client.createLeaves('/flink/stalled', 3000)
+    proxy.mode = 'pass'
+    const run = haadm(['cleanup', '--zk-quorum', proxy.address, '--cluster-id', '/stalled', '--zk-timeout', '4s', '--yes', '--json'], {timeoutMs: 120_000})
+    // Stall once haadm has sent some requests after its connect: the scan is under way.
+    proxy.stallAfter(30)
+    const res = await run
+    proxy.resetAll()
+    proxy.mode = 'pass'
+    expect(res.code).toBe(3)
+    expect(res.json.error.code).toBe('ZK_UNREACHABLE')
+    expect(res.json.error.message).toMatch(/OPERATIONTIMEOUT/)
+    expect(res.json.error.message).not.toMatch(/-\d+ /)
+    expect(res.json.error.hint).toMatch(/stopped answering/)
+    expect(res.ms).toBeLessThan(4000 * 2 + SLACK_MS)
+    expect(res.stdout.split('\n').length).toBeLessThan(100)
+    expect(await client.exists('/flink/stalled/g0/n0')).toBe(true)
+  }, 180_000)
+
+  it('a frozen (SIGSTOP) server during a cleanup: exit 3 or 5 within the deadline, then a rerun finishes (problem 2)', async () => {
+    await client.createLeaves('/flink/frozen', 6000)
+    await deadCluster('/frozen-neighbour')
+    const neighbour = await client.dump('/flink/frozen-neighbour')
+    const run = haadm(['cleanup', '--zk-quorum', zk.connectString, '--cluster-id', '/frozen', '--zk-timeout', '5s', '--yes', '--json'], {timeoutMs: 300_000})
+    // Freeze once the deletes have begun (the tree starts to shrink), or after 10 s at the latest.
+    const started = Date.now()
+    while (Date.now() - started < 10_000 && (await client.exists('/flink/frozen/g0/n0'))) await sleep(20)
+    const frozenAt = Date.now()
+    zk.freeze()
+    let res
+    try {
+      res = await run
+    } finally {
+      zk.thaw()
+    }
+    const afterFreeze = Date.now() - frozenAt
+    expect([3, 5]).toContain(res.code)
+    if (res.code === 5) {
+      expect(res.json.result.summary.removed).toBeGreaterThan(0)
+      expect(res.json.result.warnings.join('\n')).toMatch(/could not verify|OPERATIONTIMEOUT/)
+    }
+    // One run's deadline: the request timeout (5 s) once, not once per item; plus the close.
+    expect(afterFreeze).toBeLessThan(5000 + SLACK_MS)
+    expect(res.stdout.split('\n').length).toBeLessThan(5000)
+    // The test's own session expired while the server was frozen.
+    client.close()
+    client = await connectZk(zk.connectString)
+    // A rerun finishes the job.
+    const again = await haadm(['cleanup', '--zk-quorum', zk.connectString, '--cluster-id', '/frozen', '--yes', '--json'], {timeoutMs: 120_000})
+    expect(again.code).toBe(0)
+    expect(await client.exists('/flink/frozen')).toBe(false)
+    expect(await client.dump('/flink/frozen-neighbour')).toEqual(neighbour)
+  }, 400_000)
+})
