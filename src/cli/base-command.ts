@@ -3,7 +3,8 @@ import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import type {Target} from '../config/target.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
-import {snapshotDefaults} from '../snapshot/io.js'
+import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
+>>>>>>> eb89a40 (export: a ZooKeeper export checks each node's child count against the children it captured; a tree that changed while read is written with a consistency record, the export exits 5 naming the nodes, and every command reading that snapshot warns (issue 14, problem 8))
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
@@ -31,7 +32,19 @@ export abstract class HaadmCommand extends Command {
   }
 
   protected resolve(flags: TargetFlags): Target {
-    return resolveTarget({flags, env: process.env, snapshotDefaults})
+    const target = resolveTarget({flags, env: process.env, snapshotDefaults})
+    const file = target.snapshot?.value
+    if (file) {
+      // Read once per process (cached): a snapshot that records a change during its export says so on every read.
+      let why: string | undefined
+      try {
+        why = snapshotInconsistency(loadSnapshot(file))
+      } catch {
+        // an unreadable snapshot is reported by the command that reads it
+      }
+      if (why) this.addWarning(`${file}: ${why}`)
+    }
+    return target
   }
 
   protected addWarning(message: string): void {

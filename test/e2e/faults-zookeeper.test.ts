@@ -3,6 +3,9 @@
 // its deadline (plus 5 s), with exit 3 when nothing was removed and 5 when something was, and a rerun
 // must finish the job without touching a neighbour.
 
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
@@ -120,4 +123,40 @@ describe('ZooKeeper faults', () => {
     expect(await client.exists('/flink/frozen')).toBe(false)
     expect(await client.dump('/flink/frozen-neighbour')).toEqual(neighbour)
   }, 400_000)
+
+  it('an export while the tree changes exits 5 naming the changed nodes; the snapshot records it and warns on every read (problem 8)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haadm-faults-export-'))
+    const paths = await client.createLeaves('/flink/changing', 4000, 40)
+    await deadCluster('/changing-quiet')
+    // A quiet tree: exit 0, and the snapshot says it is complete.
+    const quiet = await haadm(['export', '--zk-quorum', zk.connectString, '--cluster-id', '/changing-quiet', '-o', join(dir, 'quiet.json'), '--json'])
+    expect(quiet.code).toBe(0)
+    expect(quiet.json.result.consistency).toEqual({complete: true, changedDuringExport: []})
+    const quietRead = await haadm(['leaders', '--snapshot', join(dir, 'quiet.json'), '--json'])
+    expect(quietRead.json.warnings).toEqual([])
+
+    // Removal under way while the export reads: delete the leaves from the last group backwards, without pause.
+    let stop = false
+    const raw = client.raw
+    const deleting = (async () => {
+      for (let i = paths.length - 1; i >= 0 && !stop; i -= 50) await Promise.all(paths.slice(Math.max(0, i - 49), i + 1).map((p) => raw.delete_(p, -1).catch(() => undefined)))
+    })()
+    while (await client.exists(paths.at(-1)!)) await sleep(5)
+    const file = join(dir, 'torn.json')
+    const res = await haadm(['export', '--zk-quorum', zk.connectString, '--cluster-id', '/changing', '-o', file, '--json'], {timeoutMs: 120_000})
+    stop = true
+    await deleting
+    expect(res.code).toBe(5)
+    expect(res.json.result.consistency.complete).toBe(false)
+    expect(res.json.result.consistency.changedDuringExport.length).toBeGreaterThan(0)
+    expect(res.json.warnings.join('\n')).toMatch(/the tree changed during the export: \d+ node\(s\)/)
+    expect(JSON.parse(readFileSync(file, 'utf8')).consistency.complete).toBe(false)
+    for (const cmd of [['leaders'], ['plans'], ['checkpoints']]) {
+      const read = await haadm([...cmd, '--snapshot', file, '--json'])
+      expect(read.json.warnings.join('\n'), cmd[0]).toMatch(/changed while this snapshot was exported/)
+      const text = await haadm([...cmd, '--snapshot', file])
+      expect(text.stderr).toMatch(/warning: .*changed while this snapshot was exported/)
+    }
+  }, 300_000)
 })
+
