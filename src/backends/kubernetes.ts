@@ -220,7 +220,8 @@ export class KubernetesBackend implements RemovableBackend {
         this.removeFromMap(name, group)
           .then(
             (res) => ready.push(...res),
-            (err) => ready.push(...group.map(({target}) => ({target, status: 'failed' as const, error: err instanceof Error ? err.message : String(err)}))),
+            // A request that failed without an answer (reset, timeout) may have been applied: unknown, not failed.
+            (err) => ready.push(...group.map(({target}) => ({target, status: 'unknown' as const, error: err instanceof Error ? err.message : String(err)}))),
           )
           .finally(() => {
             active--

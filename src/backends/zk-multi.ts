@@ -182,7 +182,8 @@ export class ZkMultiClient {
   }
 
   private request(xid: number, body: Writer): Promise<Buffer> {
-    if (this.failure) return Promise.reject(this.failure)
+    // Never sent: the caller may safely send it another way.
+    if (this.failure) return Promise.reject(Object.assign(new Error(this.failure.message), {notSent: true}))
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`)), this.timeoutMs)
       this.waiting.set(xid, (payload) => {

@@ -88,6 +88,13 @@ export function zkErrorName(rc: number): string {
 /** Codes after which the connection is of no further use: every later request would fail the same way. */
 const CONNECTION_ENDING = new Set([ZCONNECTIONLOSS, ZOPERATIONTIMEOUT, ZSESSIONEXPIRED, ZINVALIDSTATE, -116])
 
+/** A request that was never sent, because the connection had already failed (so it surely was not applied). */
+export class NotSent extends Error {
+  constructor(readonly failure: Error) {
+    super(failure.message)
+  }
+}
+
 /**
  * Bounds every request on the binding's connection. The C client notices a silent server only after
  * two thirds of the session timeout (27 s of a 40 s session) and a frozen one can hold requests far
@@ -105,7 +112,7 @@ export class RequestGuard {
   }
 
   run<T>(start: () => Promise<T>): Promise<T> {
-    if (this.broken) return Promise.reject(this.broken)
+    if (this.broken) return Promise.reject(new NotSent(this.broken))
     return new Promise<T>((resolve, reject) => {
       let settled = false
       const settle = () => {
@@ -504,13 +511,23 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
           for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
           await Promise.all(
             batches.map(async (batch) => {
-              const ok = await multi
+              const answer = await multi
                 .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
-                .then((codes) => codes.every((c) => c === 0))
-                .catch(() => false)
+                .then(
+                  (codes) => (codes.every((c) => c === 0) ? 'ok' : 'redo'),
+                  (err: Error & {notSent?: boolean}) => {
+                    const rc = zkErrorCode(err)
+                    if (err.notSent || rc === undefined || !CONNECTION_ENDING.has(rc)) return 'redo'
+                    // Sent, and the answer lost: the transaction may have been applied, or not.
+                    // A server that stopped answering ends the run's requests on the main connection too (one deadline, not two).
+                    if (rc === ZOPERATIONTIMEOUT) guardOf(this.client).fail(err)
+                    return err
+                  },
+                )
               // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
-              if (ok) for (const target of batch) report({target, status: 'removed'})
-              else single.push(...batch)
+              if (answer === 'ok') for (const target of batch) report({target, status: 'removed'})
+              else if (answer === 'redo') single.push(...batch)
+              else for (const target of batch) report({target, status: 'unknown', error: describeZkError(answer)})
             }),
           )
         } else single.push(...batchable)
@@ -558,7 +575,10 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         return {target, status: 'failed', error: `new children appeared (${children.slice(0, 5).join(', ') || '?'}): is a JobManager still running?`}
       }
       if (rc === ZBADVERSION) return {target, status: 'failed', error: 'changed since the plan was made: is a JobManager still running?'}
-      if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NoAuth: not allowed to delete it (needs DELETE on its parent)'}
+      if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NOAUTH: not allowed to delete it (needs DELETE on its parent)'}
+      if (err instanceof NotSent) return {target, status: 'failed', error: `not attempted: ${describeZkError(err)}`}
+      // The request may have reached the server before the connection failed: applied or not, nobody knows.
+      if (rc !== undefined && CONNECTION_ENDING.has(rc)) return {target, status: 'unknown', error: describeZkError(err)}
       return {target, status: 'failed', error: describeZkError(err)}
     }
   }

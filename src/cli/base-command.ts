@@ -4,7 +4,6 @@ import type {Target} from '../config/target.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
->>>>>>> eb89a40 (export: a ZooKeeper export checks each node's child count against the children it captured; a tree that changed while read is written with a consistency record, the export exits 5 naming the nodes, and every command reading that snapshot warns (issue 14, problem 8))
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {

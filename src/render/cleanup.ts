@@ -32,8 +32,10 @@ export function renderCleanup(r: CleanupResult): string {
   if (r.dryRun) return `${renderPlan(r.plan)}\n${chalk.yellow('Dry run: nothing was removed.')}`
   const out: string[] = []
   out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'failed')).map((l) => chalk.red(l)))
+  out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'unknown')).map((l) => chalk.yellow(l.replace(/^failed: /, 'unknown (may have been removed): '))))
   const s = r.summary
-  out.push(`Removed ${s.removed}, already gone ${s.absent}, kept ${s.kept} (parents not empty), failed ${s.failed}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
+  out.push(`Removed ${s.removed}, already gone ${s.absent}, kept ${s.kept} (parents not empty), failed ${s.failed}${s.unknown ? `, unknown ${s.unknown}` : ''}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
+  if (!r.verified) out.push(chalk.red(`Could not verify what remains: ${s.failed + s.unknown} item(s) may remain; run the cleanup again.`))
   if (r.remaining.length > 0) {
     out.push(chalk.red(`Still there (${r.remaining.length}):`))
     for (const p of r.remaining.slice(0, LIST_LIMIT)) out.push(`  ${p}`)
