@@ -3,6 +3,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {type K8sEnv, startK8sEnv} from '../support/k8s-fixture.js'
+import {startTcpProxy} from '../support/tcp-proxy.js'
 
 const S1 = '6f1d2c3b-4a59-4e68-9d7c-8b9a0f1e2d3c'
 const rpc = (n: string) => `pekko.tcp://flink@jm-0:6123/user/rpc/${n}`
@@ -10,7 +11,7 @@ const job = (j: number) => j.toString(16).padStart(32, '0')
 
 let env: K8sEnv
 beforeAll(async () => {
-  env = await startK8sEnv()
+  env = await startK8sEnv({tokens: {'test-token': {}, 'no-collection-token': {forbid: ['deletecollection']}}})
 }, 120_000)
 afterAll(async () => {
   await env?.stop()
@@ -83,4 +84,37 @@ describe('Kubernetes: liveness at the moment of deletion', () => {
     expect(again.code).toBe(4)
     expect(JSON.stringify(env.server.listConfigMaps('flink').filter((m: any) => m.metadata.labels?.app === 'bystander'))).toBe(bystander)
   })
+
+  it('the API server goes away mid-removal: exit 5 with every outcome and "could not verify", never a bare exit 3 (problem 3)', async () => {
+    await env.apply(['cluster gone 1.18', `leader dispatcher ${S1} ${rpc('dispatcher_1')}`, 'lease cluster duration=15 renewed=3600 acquired=7200', ...Array.from({length: 40}, (_, j) => `jobmap ${job(j)}`)])
+    const proxy = await startTcpProxy('127.0.0.1', env.server.port)
+    try {
+      const kubeconfig = env.server.writeKubeconfig(env.dir, {token: 'no-collection-token', namespace: 'flink', file: 'via-proxy', server: `https://${proxy.address}`})
+      const flags = env.flags('gone').map((f) => (f === env.kubeconfig ? kubeconfig : f))
+      let deletes = 0
+      env.server.beforeRequest = (verb) => {
+        if (verb !== 'delete' || ++deletes !== 10) return
+        env.server.beforeRequest = undefined
+        void proxy.refuse()
+      }
+      const res = await haadm(['cleanup', ...flags, '--yes', '--json'], {timeoutMs: 120_000})
+      env.server.beforeRequest = undefined
+      expect(res.json?.error, JSON.stringify(res.json?.error)).toBeUndefined()
+      expect(res.code).toBe(5)
+      const s = res.json.result.summary
+      expect(s.removed).toBeGreaterThan(0)
+      expect(s.failed + s.unknown).toBeGreaterThan(0)
+      expect(s.removed + s.absent + s.failed + s.unknown).toBe(41)
+      expect(res.json.result.verified).toBe(false)
+      expect(res.json.result.warnings.join('\n')).toMatch(/could not verify what remains .*: \d+ item\(s\) may remain/)
+      // A rerun with the server back finishes.
+      await proxy.accept()
+      const again = await haadm(['cleanup', ...flags, '--yes', '--json'], {timeoutMs: 120_000})
+      expect(again.code).toBe(0)
+      expect(await names('app=gone')).toEqual([])
+    } finally {
+      await proxy.close()
+    }
+  }, 180_000)
 })
+
