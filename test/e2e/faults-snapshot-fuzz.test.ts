@@ -79,7 +79,7 @@ const mutations: Record<string, Mutation> = {
   },
 }
 
-const COMMANDS = [['leaders'], ['plans'], ['checkpoints'], ['cleanup', '--dry-run'], ['jobs', 'list']]
+const COMMANDS = [['leaders'], ['plans'], ['checkpoints'], ['cleanup', '--dry-run'], ['jobs', 'results']]
 
 describe('CLI fuzz on mutated snapshots', () => {
   it(`${RUNS} mutated snapshots: documented exit codes, JSON on stdout, no crash (seed ${SEED})`, async () => {
