@@ -575,7 +575,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         return {target, status: 'failed', error: `new children appeared (${children.slice(0, 5).join(', ') || '?'}): is a JobManager still running?`}
       }
       if (rc === ZBADVERSION) return {target, status: 'failed', error: 'changed since the plan was made: is a JobManager still running?'}
-      if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NOAUTH: not allowed to delete it (needs DELETE on its parent)'}
+      if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NoAuth: not allowed to delete it (needs DELETE on its parent)'}
       if (err instanceof NotSent) return {target, status: 'failed', error: `not attempted: ${describeZkError(err)}`}
       // The request may have reached the server before the connection failed: applied or not, nobody knows.
       if (rc !== undefined && CONNECTION_ENDING.has(rc)) return {target, status: 'unknown', error: describeZkError(err)}
