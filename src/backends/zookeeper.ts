@@ -455,7 +455,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
     const rc = zkErrorCode(err)
     const name = rc === undefined ? undefined : zkErrorName(rc)
     if (rc === ZNOAUTH || rc === ZAUTHFAILED)
-      return new HaadmError('ZK_NO_AUTH', `not authorised to read ${path} (ZooKeeper ${name})`, {
+      return new HaadmError('ZK_NO_AUTH', `not authorised to read ${path} (ZooKeeper NoAuth: ${name})`, {
         exit: ExitCode.UNREACHABLE,
         hint: 'The cluster uses the creator ACL: pass the credentials it was written with, e.g. --zk-auth digest:user:password.',
         cause: err,
