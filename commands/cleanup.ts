@@ -22,7 +22,7 @@ Safe by default: refuses (exit 4) while the cluster or job is alive: a leader re
 
 Many clusters (--all-dead): every dead cluster under the ZooKeeper root or in the namespace (-A: every namespace), as 'haadm clusters --dead' lists them, narrowed by --older-than DURATION (last change) and --match GLOB; a live cluster is never selected and --force, --cluster-id and --job are refused (exit 2). Each cluster is then removed exactly as 'cleanup --cluster-id <id>' removes it (its own scan, liveness check and storage), 8 at a time. On a terminal the plan of every cluster is shown and you type the number of clusters; without one, --yes. --backup DIR writes one snapshot per cluster (DIR/<cluster-id>.haadm.json.gz, "/" as %2F) before anything is removed. Nothing selected is exit 0 (--strict: 3). Exit 5 names every cluster that was partly left, failed, or came alive since the scan.
 
-JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, storage: [{kind, what, uri, files}], storageDir: {uri, source} | null, storageLeft: [{uri, why}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining, warnings}, warnings}. With --all-dead: {status, result: {backend, root, scannedAt, found, alive, filters, dryRun, selected: [cluster records as 'haadm clusters' has them], clusters: [{clusterId, namespace, root, status: removed|partial|refused|failed|nothing-to-do|planned, error, backup, result: <the single cleanup's result>}], summary, partlyLeft}, warnings}
+JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, storage: [{kind, what, uri, files}], storageDir: {uri, source} | null, storageLeft: [{uri, why}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed|unknown, error}], summary: {removed, absent, kept, failed, unknown}, remaining, verified, warnings}, warnings}. With --all-dead: {status, result: {backend, root, scannedAt, found, alive, filters, dryRun, selected: [cluster records as 'haadm clusters' has them], clusters: [{clusterId, namespace, root, status: removed|partial|refused|failed|nothing-to-do|planned, error, backup, result: <the single cleanup's result>}], summary, partlyLeft}, warnings}
 
 ${TARGET_ENV_HELP}
 
@@ -83,7 +83,7 @@ ${exitCodesSection}`
     }
     for (const w of result.warnings) this.addWarning(w)
     if (result.plan.liveEvidence.length > 0 && result.forced) this.warnings.push(`forced despite: ${result.plan.liveEvidence.join('; ')}`)
-    if (result.summary.failed > 0 || result.remaining.length > 0) process.exitCode = ExitCode.PARTIAL
+    if (result.summary.failed > 0 || result.summary.unknown > 0 || result.remaining.length > 0 || !result.verified) process.exitCode = ExitCode.PARTIAL
     if (result.dryRun && result.plan.liveEvidence.length > 0 && !flags.force) {
       this.addWarning('the cluster is alive: a real run would refuse (exit 4) without --force')
       process.exitCode = ExitCode.REFUSED

@@ -23,9 +23,12 @@
  * page), so a map created after the scan is never touched; it then deletes each listed name. What
  * the answer does not list, and everything when the request is refused (no `deletecollection`
  * permission, a compacted revision: 410 Gone, an old server), falls back to one delete per map with
- * its preconditions. Per-map preconditions do not apply inside a collection delete, so a map
- * written after the scan is deleted as it is: the planner has found the cluster dead by then, or
- * the user passed --force.
+ * its preconditions. Per-map preconditions do not apply inside a collection delete, so right before
+ * it the labelled maps are listed again: only when every one is exactly as the scan saw it (same
+ * names, uids and resourceVersions: no lease renewed, no entry written, no map created) does the
+ * collection delete go ahead; otherwise each map is deleted on its own with its preconditions, and a
+ * map that changed since the scan (a JobManager that came back and renewed its lease) fails with
+ * 409 Conflict and stays.
  */
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
@@ -238,7 +241,8 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
         this.removeFromMap(name, group)
           .then(
             (res) => ready.push(...res),
-            (err) => ready.push(...group.map(({target}) => ({target, status: 'failed' as const, error: err instanceof Error ? err.message : String(err)}))),
+            // A request that failed without an answer (reset, timeout) may have been applied: unknown, not failed.
+            (err) => ready.push(...group.map(({target}) => ({target, status: 'unknown' as const, error: err instanceof Error ? err.message : String(err)}))),
           )
           .finally(() => {
             active--
@@ -281,11 +285,24 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
       }
     }
     if (!labels) return []
+    const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')
+    // Liveness at the moment of deletion: the maps (and their leases) exactly as the scan saw them, or no collection delete.
+    try {
+      const now = await this.listAll(selector)
+      const seen = new Map(labelled.map((m) => [m.name, m]))
+      if (now.items.length !== labelled.length) return []
+      for (const cm of now.items) {
+        const was = seen.get(String(cm?.metadata?.name))
+        if (!was || was.uid !== String(cm.metadata?.uid ?? '') || was.resourceVersion !== String(cm.metadata?.resourceVersion ?? '')) return []
+      }
+    } catch {
+      return []
+    }
     let res: KubeResponse
     try {
       res = await this.conn.request('DELETE', `/api/v1/namespaces/${enc(this.namespace)}/configmaps`, {
         query: {
-          labelSelector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+          labelSelector: selector,
           resourceVersion: listed.resourceVersion,
           resourceVersionMatch: 'Exact',
           limit: String(labelled.length),

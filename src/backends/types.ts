@@ -128,8 +128,10 @@ export interface RemovalOutcome {
   /**
    * `absent`: already gone, which counts as success (removal is idempotent).
    * `kept`: an `onlyIfEmpty` target that still has children, left in place on purpose.
+   * `unknown`: the request was sent but its answer was lost (connection lost, timed out): it may or
+   * may not have been applied; a rerun or a scan tells.
    */
-  status: 'removed' | 'absent' | 'kept' | 'failed'
+  status: 'removed' | 'absent' | 'kept' | 'failed' | 'unknown'
   error?: string
 }
 

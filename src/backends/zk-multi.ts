@@ -6,13 +6,21 @@ import {connect as netConnect, type Socket} from 'node:net'
  * deleteall does. Thousands of single deletes cost thousands of server transactions; batched, a
  * 10,000-node cluster is ten. It speaks only: connect, digest auth, multi(delete...), close.
  * Anything unexpected makes it unusable and the caller falls back to single deletes.
+ *
+ * Every request is bounded: with no answer within the timeout the connection fails (and every request
+ * on it), and pings keep the session alive between requests, as the C client does.
  */
 
 const OP_DELETE = 2
 const OP_MULTI = 14
 const OP_AUTH = 100
 const OP_CLOSE = -11
+const OP_PING = 11
 const XID_AUTH = -4
+const XID_PING = -2
+/** ZooKeeper's OPERATIONTIMEOUT code, at the start of the message as the binding shapes its errors. */
+const ZOPERATIONTIMEOUT = -7
+const ZCONNECTIONLOSS = -4
 
 export const MULTI_BATCH = 1000
 
@@ -54,38 +62,61 @@ class Writer {
   }
 }
 
+/** `host:port[,host:port][/chroot]` as the C client reads it; throws on a port that is not a number. */
+export function parseQuorum(quorum: string): {servers: Array<{host: string; port: number}>; chroot: string} {
+  const slash = quorum.indexOf('/')
+  const hosts = (slash >= 0 ? quorum.slice(0, slash) : quorum).split(',').filter((h) => h.trim() !== '')
+  const chroot = slash >= 0 ? quorum.slice(slash).replace(/\/+$/, '') : ''
+  const servers = hosts.map((hostPort) => {
+    const i = hostPort.lastIndexOf(':')
+    const host = i > 0 ? hostPort.slice(0, i).trim().replace(/^\[|\]$/g, '') : hostPort.trim()
+    const port = i > 0 ? Number(hostPort.slice(i + 1)) : 2181
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port in ${JSON.stringify(hostPort)}`)
+    return {host, port}
+  })
+  if (servers.length === 0) throw new Error('no server')
+  return {servers, chroot}
+}
+
 export class ZkMultiClient {
   private buffered: Buffer = Buffer.alloc(0)
   private waiting = new Map<number, (payload: Buffer) => void>()
   private nextXid = 1
   private failure: Error | undefined
+  private readonly pinger: NodeJS.Timeout
 
   private constructor(
     private readonly socket: Socket,
     private readonly chroot: string,
+    private readonly timeoutMs: number,
+    sessionTimeoutMs: number,
   ) {
     socket.on('data', (d) => this.onData(d))
-    const fail = (err: Error) => {
-      this.failure ??= err
-      for (const cb of this.waiting.values()) cb(Buffer.alloc(0))
-      this.waiting.clear()
-    }
-    socket.on('error', fail)
-    socket.on('close', () => fail(new Error('connection closed')))
+    socket.on('error', (err) => this.fail(new Error(`${ZCONNECTIONLOSS} ${err.message}`)))
+    socket.on('close', () => this.fail(new Error(`${ZCONNECTIONLOSS} connection closed`)))
+    // A third of the negotiated session timeout, as the C client pings.
+    this.pinger = setInterval(() => {
+      if (!this.failure) this.socket.write(new Writer().int(XID_PING).int(OP_PING).frame())
+    }, Math.max(500, Math.floor(sessionTimeoutMs / 3)))
+    this.pinger.unref()
   }
 
-  /** Connects to the first server of the quorum that answers within the timeout. */
-  static async open(quorum: string, timeoutMs: number, auth: Array<{scheme: string; auth: string}>): Promise<ZkMultiClient> {
-    const slash = quorum.indexOf('/')
-    const hosts = (slash >= 0 ? quorum.slice(0, slash) : quorum).split(',')
-    const chroot = slash >= 0 ? quorum.slice(slash).replace(/\/+$/, '') : ''
+  /** Fails the connection: every pending and later request rejects with `err`. */
+  private fail(err: Error): void {
+    this.failure ??= err
+    clearInterval(this.pinger)
+    for (const cb of this.waiting.values()) cb(Buffer.alloc(0))
+    this.waiting.clear()
+    this.socket.destroy()
+  }
+
+  /** Connects to the first server of the quorum that answers within the timeout; requests then time out after `timeoutMs`. */
+  static async open(quorum: string, timeoutMs: number, auth: Array<{scheme: string; auth: string}>, sessionTimeoutMs = timeoutMs): Promise<ZkMultiClient> {
+    const {servers, chroot} = parseQuorum(quorum)
     let last: unknown
-    for (const hostPort of hosts) {
-      const i = hostPort.lastIndexOf(':')
-      const host = i > 0 ? hostPort.slice(0, i).replace(/^\[|\]$/g, '') : hostPort
-      const port = i > 0 ? Number(hostPort.slice(i + 1)) : 2181
+    for (const {host, port} of servers) {
       try {
-        const client = await ZkMultiClient.connectOne(host, port, chroot, timeoutMs)
+        const client = await ZkMultiClient.connectOne(host, port, chroot, timeoutMs, sessionTimeoutMs)
         for (const a of auth) await client.addAuth(a.scheme, a.auth)
         return client
       } catch (err) {
@@ -95,7 +126,7 @@ export class ZkMultiClient {
     throw last instanceof Error ? last : new Error('no ZooKeeper server answered')
   }
 
-  private static connectOne(host: string, port: number, chroot: string, timeoutMs: number): Promise<ZkMultiClient> {
+  private static connectOne(host: string, port: number, chroot: string, timeoutMs: number, sessionTimeoutMs: number): Promise<ZkMultiClient> {
     return new Promise((resolve, reject) => {
       const socket = netConnect({host, port})
       socket.setNoDelay(true)
@@ -109,7 +140,7 @@ export class ZkMultiClient {
       })
       socket.once('connect', () => {
         // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
-        socket.write(new Writer().int(0).long(0n).int(Math.max(timeoutMs, 4000)).long(0n).buffer(Buffer.alloc(16)).bool(false).frame())
+        socket.write(new Writer().int(0).long(0n).int(Math.max(sessionTimeoutMs, 4000)).long(0n).buffer(Buffer.alloc(16)).bool(false).frame())
         let got = Buffer.alloc(0)
         const onData = (d: Buffer) => {
           got = Buffer.concat([got, d])
@@ -123,7 +154,8 @@ export class ZkMultiClient {
             reject(new Error('the server refused the session'))
             return
           }
-          const client = new ZkMultiClient(socket, chroot)
+          socket.removeAllListeners('error')
+          const client = new ZkMultiClient(socket, chroot, timeoutMs, got.readInt32BE(8))
           const rest = got.subarray(4 + len)
           if (rest.length > 0) client.onData(rest)
           resolve(client)
@@ -150,9 +182,15 @@ export class ZkMultiClient {
   }
 
   private request(xid: number, body: Writer): Promise<Buffer> {
-    if (this.failure) return Promise.reject(this.failure)
+    // Never sent: the caller may safely send it another way.
+    if (this.failure) return Promise.reject(Object.assign(new Error(this.failure.message), {notSent: true}))
     return new Promise((resolve, reject) => {
-      this.waiting.set(xid, (payload) => (payload.length === 0 ? reject(this.failure ?? new Error('connection lost')) : resolve(payload)))
+      const timer = setTimeout(() => this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`)), this.timeoutMs)
+      this.waiting.set(xid, (payload) => {
+        clearTimeout(timer)
+        if (payload.length === 0) reject(this.failure ?? new Error(`${ZCONNECTIONLOSS} connection lost`))
+        else resolve(payload)
+      })
       this.socket.write(body.frame())
     })
   }
@@ -193,7 +231,13 @@ export class ZkMultiClient {
     return results
   }
 
+  /** Set once the connection failed (timeout, reset, close): the caller should not send more. */
+  get broken(): boolean {
+    return this.failure !== undefined
+  }
+
   close(): void {
+    clearInterval(this.pinger)
     if (!this.failure) this.socket.write(new Writer().int(this.nextXid++).int(OP_CLOSE).frame())
     this.socket.end()
     this.socket.destroy()

@@ -4,8 +4,9 @@ import {generateZookeeperPath, zkJoin} from '../config/zk-path.js'
 import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
-import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
+import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
+import {connect as netConnect, type Socket} from 'node:net'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -44,6 +45,123 @@ const ZCONNECTIONLOSS = -4
 const ZOPERATIONTIMEOUT = -7
 const ZSESSIONEXPIRED = -112
 const ZAUTHFAILED = -115
+const ZINVALIDSTATE = -9
+
+/** zookeeper.h's names of the return codes, without the Z: what ZooKeeper's documentation and logs call them. */
+const ZK_ERROR_NAMES: Readonly<Record<number, string>> = {
+  [-1]: 'SYSTEMERROR',
+  [-2]: 'RUNTIMEINCONSISTENCY',
+  [-3]: 'DATAINCONSISTENCY',
+  [-4]: 'CONNECTIONLOSS',
+  [-5]: 'MARSHALLINGERROR',
+  [-6]: 'UNIMPLEMENTED',
+  [-7]: 'OPERATIONTIMEOUT',
+  [-8]: 'BADARGUMENTS',
+  [-9]: 'INVALIDSTATE',
+  [-13]: 'NEWCONFIGNOQUORUM',
+  [-14]: 'RECONFIGINPROGRESS',
+  [-15]: 'SSLCONNECTIONERROR',
+  [-100]: 'APIERROR',
+  [-101]: 'NONODE',
+  [-102]: 'NOAUTH',
+  [-103]: 'BADVERSION',
+  [-108]: 'NOCHILDRENFOREPHEMERALS',
+  [-110]: 'NODEEXISTS',
+  [-111]: 'NOTEMPTY',
+  [-112]: 'SESSIONEXPIRED',
+  [-113]: 'INVALIDCALLBACK',
+  [-114]: 'INVALIDACL',
+  [-115]: 'AUTHFAILED',
+  [-116]: 'CLOSING',
+  [-117]: 'NOTHING',
+  [-118]: 'SESSIONMOVED',
+  [-119]: 'NOTREADONLY',
+  [-120]: 'EPHEMERALONLOCALSESSION',
+  [-121]: 'NOWATCHER',
+  [-123]: 'RECONFIGDISABLED',
+  [-124]: 'SESSIONCLOSEDREQUIRERECONFIG',
+  [-127]: 'THROTTLEDOP',
+}
+
+/** `CONNECTIONLOSS`, or `error -42` for a code zookeeper.h does not name. */
+export function zkErrorName(rc: number): string {
+  return ZK_ERROR_NAMES[rc] ?? `error ${rc}`
+}
+
+/** Codes after which the connection is of no further use: every later request would fail the same way. */
+const CONNECTION_ENDING = new Set([ZCONNECTIONLOSS, ZOPERATIONTIMEOUT, ZSESSIONEXPIRED, ZINVALIDSTATE, -116])
+
+/** A request that was never sent, because the connection had already failed (so it surely was not applied). */
+export class NotSent extends Error {
+  constructor(readonly failure: Error) {
+    super(failure.message)
+  }
+}
+
+/**
+ * Bounds every request on the binding's connection. The C client notices a silent server only after
+ * two thirds of the session timeout (27 s of a 40 s session) and a frozen one can hold requests far
+ * longer; here a request that gets no answer within the timeout fails, and so does the connection:
+ * every pending and later request fails at once with the same error, so a run ends within its
+ * deadline instead of waiting the timeout once per item.
+ */
+export class RequestGuard {
+  private broken: Error | undefined
+  private readonly pending = new Set<(err: Error) => void>()
+  constructor(private readonly timeoutMs: number) {}
+
+  get failure(): Error | undefined {
+    return this.broken
+  }
+
+  run<T>(start: () => Promise<T>): Promise<T> {
+    if (this.broken) return Promise.reject(new NotSent(this.broken))
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const settle = () => {
+        settled = true
+        clearTimeout(timer)
+        this.pending.delete(abort)
+      }
+      const abort = (err: Error) => {
+        if (settled) return
+        settle()
+        reject(err)
+      }
+      this.pending.add(abort)
+      const timer = setTimeout(() => this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`)), this.timeoutMs)
+      let started: Promise<T>
+      try {
+        started = start()
+      } catch (err) {
+        abort(err instanceof Error ? err : new Error(String(err)))
+        return
+      }
+      started.then(
+        (v) => {
+          if (settled) return
+          settle()
+          resolve(v)
+        },
+        (err) => {
+          if (settled) return
+          settle()
+          const rc = zkErrorCode(err)
+          if (rc !== undefined && CONNECTION_ENDING.has(rc)) this.fail(err instanceof Error ? err : new Error(String(err)))
+          reject(err)
+        },
+      )
+    })
+  }
+
+  /** Fails every pending request and every later one with `err`. */
+  fail(err: Error): void {
+    this.broken ??= err
+    const pending = [...this.pending]
+    this.pending.clear()
+    for (const abort of pending) abort(this.broken)
+  }
+}
 
 /** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
 const SCAN_CONCURRENCY = 1024
@@ -78,6 +196,18 @@ function loadZooKeeper(): Promise<ZkCtor> {
  * are shaped as the promise API shapes them (`<rc> <message>`), so zkErrorCode reads both.
  */
 function nativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children' | 'a_get_children2', path: string, fallback: () => Promise<T>): Promise<T> {
+  return guardOf(client).run(() => rawNativeCall(client, method, path, fallback))
+}
+
+const guards = new WeakMap<ZkClient, RequestGuard>()
+/** The request guard of a connection (set by connect; a generous default otherwise). */
+function guardOf(client: ZkClient): RequestGuard {
+  let g = guards.get(client)
+  if (!g) guards.set(client, (g = new RequestGuard(60_000)))
+  return g
+}
+
+function rawNativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children' | 'a_get_children2', path: string, fallback: () => Promise<T>): Promise<T> {
   const fn = client.native?.[method]
   if (typeof fn !== 'function') return fallback()
   return new Promise<T>((resolve, reject) => {
@@ -109,7 +239,12 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     private readonly quorum: string,
   ) {}
 
-  /** Connects within the configured connection timeout, or fails with exit 3: never hangs. */
+  /**
+   * Connects within the configured connection timeout (--zk-timeout), or fails with exit 3: never hangs.
+   * Until a server of the quorum accepts a TCP connection, it probes them again with a growing pause
+   * (0.1 s doubling up to 1 s), so a server that comes back within the timeout is used: the C client's
+   * own second attempt would come only after many seconds.
+   */
   static async connect(target: Target): Promise<ZooKeeperBackend> {
     const quorum = target.zookeeper.quorum?.value
     if (!quorum)
@@ -121,6 +256,32 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     // The run's deadline (--timeout) bounds the connection too.
     const byDeadline = remainingMs() < target.zookeeper.connectionTimeoutMs.value
     const timeoutMs = byDeadline ? Math.max(1, remainingMs()) : target.zookeeper.connectionTimeoutMs.value
+    const deadline = Date.now() + timeoutMs
+    const unreachable = (why: string) =>
+      new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} ${byDeadline ? `before the run's deadline (--timeout ${timeoutText()})` : `within ${timeoutMs} ms`} (${why})`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'Check --zk-quorum (host:port[,host:port]) and that the servers are up; --zk-timeout waits longer.',
+      })
+    let servers: Array<{host: string; port: number}>
+    try {
+      servers = parseQuorum(quorum).servers
+    } catch (err) {
+      throw new HaadmError('ZK_UNREACHABLE', `invalid ZooKeeper quorum ${JSON.stringify(quorum)}`, {
+        exit: ExitCode.USAGE,
+        hint: 'Write it as host:port[,host:port][/chroot].',
+        cause: err,
+      })
+    }
+    let pause = 100
+    let lastProbe = ''
+    for (;;) {
+      const probe = await probeAny(servers, Math.max(1, Math.min(2000, deadline - Date.now())))
+      if (probe.ok) break
+      lastProbe = probe.error
+      if (Date.now() + pause >= deadline) throw unreachable(lastProbe || 'no answer')
+      await new Promise((r) => setTimeout(r, pause))
+      pause = Math.min(pause * 2, 1000)
+    }
     const client = new ZooKeeper({
       connect: quorum,
       timeout: target.zookeeper.sessionTimeoutMs.value,
@@ -129,15 +290,13 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       host_order_deterministic: false,
     })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.close()
-        reject(
-          new HaadmError('ZK_UNREACHABLE', `cannot reach ZooKeeper at ${quorum} ${byDeadline ? `before the run's deadline (--timeout ${timeoutText()})` : `within ${timeoutMs} ms`}`, {
-            exit: ExitCode.UNREACHABLE,
-            hint: 'Check --zk-quorum (host:port[,host:port]) and that the servers are up; --zk-timeout waits longer.',
-          }),
-        )
-      }, timeoutMs)
+      const timer = setTimeout(
+        () => {
+          client.close()
+          reject(unreachable('a server accepted the connection but no ZooKeeper session was established'))
+        },
+        Math.max(1000, deadline - Date.now()),
+      )
       client.once('connect', () => {
         clearTimeout(timer)
         resolve()
@@ -155,24 +314,23 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         )
       }
     })
+    guards.set(client, new RequestGuard(timeoutMs))
     const backend = new ZooKeeperBackend(client, target, quorum)
     for (const {scheme, auth} of target.zookeeper.auth.value) await backend.addAuth(scheme, auth)
     return backend
   }
 
-  private addAuth(scheme: string, auth: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.add_auth(scheme, auth, (rc) => {
-        if (rc === 0) resolve()
-        else
-          reject(
-            new HaadmError('ZK_NO_AUTH', `ZooKeeper rejected the ${scheme} credentials (code ${rc})`, {
-              exit: ExitCode.UNREACHABLE,
-              hint: 'Check --zk-auth / high-availability.zookeeper.client.authorization.',
-            }),
-          )
+  private async addAuth(scheme: string, auth: string): Promise<void> {
+    const rc = await guardOf(this.client)
+      .run(() => new Promise<number>((resolve) => this.client.add_auth(scheme, auth, (code) => resolve(code))))
+      .catch((err) => {
+        throw this.translate(err, '/')
       })
-    })
+    if (rc !== 0)
+      throw new HaadmError('ZK_NO_AUTH', `ZooKeeper rejected the ${scheme} credentials (${zkErrorName(rc)})`, {
+        exit: ExitCode.UNREACHABLE,
+        hint: 'Check --zk-auth / high-availability.zookeeper.client.authorization.',
+      })
   }
 
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
@@ -337,7 +495,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const root = clusterPath.slice(0, clusterPath.lastIndexOf('/')) || '/'
     let siblings: string[] | undefined
     try {
-      siblings = (await this.client.get_children(root, false)).sort()
+      siblings = (await guardOf(this.client).run(() => this.client.get_children(root, false))).sort()
     } catch (err) {
       if (zkErrorCode(err) !== ZNONODE) return this.translate(err, root)
     }
@@ -358,20 +516,23 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   private translate(err: unknown, path: string): HaadmError {
     if (err instanceof HaadmError) return err
     const rc = zkErrorCode(err)
+    const name = rc === undefined ? undefined : zkErrorName(rc)
     if (rc === ZNOAUTH || rc === ZAUTHFAILED)
-      return new HaadmError('ZK_NO_AUTH', `not authorised to read ${path} (ZooKeeper NoAuth)`, {
+      return new HaadmError('ZK_NO_AUTH', `not authorised to read ${path} (ZooKeeper NoAuth: ${name})`, {
         exit: ExitCode.UNREACHABLE,
         hint: 'The cluster uses the creator ACL: pass the credentials it was written with, e.g. --zk-auth digest:user:password.',
         cause: err,
       })
-    if (rc === ZCONNECTIONLOSS || rc === ZOPERATIONTIMEOUT || rc === ZSESSIONEXPIRED)
-      return new HaadmError('ZK_UNREACHABLE', `lost the connection to ZooKeeper at ${this.quorum} while reading ${path}`, {
+    if (rc !== undefined && CONNECTION_ENDING.has(rc))
+      return new HaadmError('ZK_UNREACHABLE', `lost the connection to ZooKeeper at ${this.quorum} at ${path}: ${describeZkError(err)}`, {
         exit: ExitCode.UNREACHABLE,
-        hint: 'Run the command again; check the ZooKeeper servers if it keeps happening.',
+        hint: connectionHint(rc),
+        details: {zkError: name, path},
         cause: err,
       })
-    return new HaadmError('ZK_ERROR', `ZooKeeper error on ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+    return new HaadmError('ZK_ERROR', `ZooKeeper error on ${path}: ${describeZkError(err)}`, {
       exit: ExitCode.UNREACHABLE,
+      details: rc === undefined ? {path} : {zkError: name, path},
       cause: err,
     })
   }
@@ -414,13 +575,23 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
           for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
           await Promise.all(
             batches.map(async (batch) => {
-              const ok = await multi
+              const answer = await multi
                 .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
-                .then((codes) => codes.every((c) => c === 0))
-                .catch(() => false)
+                .then(
+                  (codes) => (codes.every((c) => c === 0) ? 'ok' : 'redo'),
+                  (err: Error & {notSent?: boolean}) => {
+                    const rc = zkErrorCode(err)
+                    if (err.notSent || rc === undefined || !CONNECTION_ENDING.has(rc)) return 'redo'
+                    // Sent, and the answer lost: the transaction may have been applied, or not.
+                    // A server that stopped answering ends the run's requests on the main connection too (one deadline, not two).
+                    if (rc === ZOPERATIONTIMEOUT) guardOf(this.client).fail(err)
+                    return err
+                  },
+                )
               // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
-              if (ok) for (const target of batch) report({target, status: 'removed'})
-              else single.push(...batch)
+              if (answer === 'ok') for (const target of batch) report({target, status: 'removed'})
+              else if (answer === 'redo') single.push(...batch)
+              else for (const target of batch) report({target, status: 'unknown', error: describeZkError(answer)})
             }),
           )
         } else single.push(...batchable)
@@ -452,7 +623,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   private async removeOne(target: RemovalTarget): Promise<RemovalOutcome> {
     const version = typeof target.version === 'number' ? target.version : -1
     try {
-      await this.client.delete_(target.locator, version)
+      await guardOf(this.client).run(() => this.client.delete_(target.locator, version))
       return {target, status: 'removed'}
     } catch (err) {
       const rc = zkErrorCode(err)
@@ -461,7 +632,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         if (target.onlyIfEmpty) return {target, status: 'kept'}
         let children: string[] = []
         try {
-          children = await this.client.get_children(target.locator, false)
+          children = await guardOf(this.client).run(() => this.client.get_children(target.locator, false))
         } catch {
           // reported below without names
         }
@@ -469,7 +640,10 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       }
       if (rc === ZBADVERSION) return {target, status: 'failed', error: 'changed since the plan was made: is a JobManager still running?'}
       if (rc === ZNOAUTH) return {target, status: 'failed', error: 'NoAuth: not allowed to delete it (needs DELETE on its parent)'}
-      return {target, status: 'failed', error: this.translate(err, target.locator).message}
+      if (err instanceof NotSent) return {target, status: 'failed', error: `not attempted: ${describeZkError(err)}`}
+      // The request may have reached the server before the connection failed: applied or not, nobody knows.
+      if (rc !== undefined && CONNECTION_ENDING.has(rc)) return {target, status: 'unknown', error: describeZkError(err)}
+      return {target, status: 'failed', error: describeZkError(err)}
     }
   }
 
@@ -477,7 +651,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
 
   /** The batching connection, opened on first use; undefined (single deletes) if it cannot be had. */
   private multiClient(): Promise<ZkMultiClient | undefined> {
-    this.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value).catch(
+    this.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value, this.target.zookeeper.sessionTimeoutMs.value).catch(
       () => undefined,
     )
     return this.multi
@@ -586,6 +760,51 @@ function toStat(s: NativeStat): ZkStat {
     numChildren: s.numChildren,
     dataLength: s.dataLength,
   }
+}
+
+/** `CONNECTIONLOSS: no answer ...`: the error's name from zookeeper.h and the binding's words, never a bare number. */
+export function describeZkError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  const rc = zkErrorCode(err)
+  if (rc === undefined) return text
+  const rest = text.replace(/^-\d+\s*/, '')
+  return rest ? `${zkErrorName(rc)} (${rest})` : zkErrorName(rc)
+}
+
+/** What to do about an error that ended the connection. */
+export function connectionHint(rc: number | undefined): string {
+  if (rc === ZSESSIONEXPIRED || rc === ZINVALIDSTATE)
+    return 'The ZooKeeper session expired (the servers were unreachable for longer than the session timeout): run the command again.'
+  if (rc === ZOPERATIONTIMEOUT)
+    return 'A server stopped answering (overloaded, paused or partitioned): check the ZooKeeper servers, then run the command again; --zk-timeout waits longer.'
+  return 'Run the command again; check the ZooKeeper servers if it keeps happening.'
+}
+
+/** Resolves when one of the servers accepts a TCP connection within the timeout; else says why not. */
+function probeAny(servers: Array<{host: string; port: number}>, timeoutMs: number): Promise<{ok: true} | {ok: false; error: string}> {
+  return new Promise((resolve) => {
+    let left = servers.length
+    let lastError = ''
+    let done = false
+    const sockets: Socket[] = []
+    const finish = (r: {ok: true} | {ok: false; error: string}) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      for (const s of sockets) s.destroy()
+      resolve(r)
+    }
+    const timer = setTimeout(() => finish({ok: false, error: lastError || `no answer within ${timeoutMs} ms`}), timeoutMs)
+    for (const {host, port} of servers) {
+      const socket = netConnect({host, port})
+      sockets.push(socket)
+      socket.once('connect', () => finish({ok: true}))
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        lastError = err.code ?? err.message
+        if (--left === 0) finish({ok: false, error: lastError})
+      })
+    }
+  })
 }
 
 /** Marks a node and all its ancestors: none of them can be removed once the node stays. */

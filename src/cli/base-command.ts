@@ -4,7 +4,7 @@ import type {Target} from '../config/target.js'
 import {OVERRUN_MS, onDeadlineOverrun, setRunTimeout, timeoutText} from '../deadline.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
-import {snapshotDefaults} from '../snapshot/io.js'
+import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
@@ -50,7 +50,19 @@ export abstract class HaadmCommand extends Command {
       else process.stderr.write(`error: ${e.message}\nhint: ${e.hint}\n`)
       process.exit(e.exit)
     })
-    return resolveTarget({flags, env: process.env, snapshotDefaults, anyCluster: opts.anyCluster})
+    const target = resolveTarget({flags, env: process.env, snapshotDefaults, anyCluster: opts.anyCluster})
+    const file = target.snapshot?.value
+    if (file) {
+      // Read once per process (cached): a snapshot that records a change during its export says so on every read.
+      let why: string | undefined
+      try {
+        why = snapshotInconsistency(loadSnapshot(file))
+      } catch {
+        // an unreadable snapshot is reported by the command that reads it
+      }
+      if (why) this.addWarning(`${file}: ${why}`)
+    }
+    return target
   }
 
   protected addWarning(message: string): void {

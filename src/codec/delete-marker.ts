@@ -21,6 +21,7 @@ import {
   RETRIEVABLE_STREAM_STATE_HANDLE_CLASS,
   STATE_HANDLE_SERIAL_VERSION_UIDS,
   type StateHandlePointer,
+  invalidJavaUri,
   percentDecode,
 } from './state-handle.js'
 
@@ -113,6 +114,8 @@ function pointerOf(handle: JavaValue | undefined, offset: number): StateHandlePo
   checkSuid(uriObject)
   const uri = getField(uriObject, 'string')
   if (typeof uri !== 'string') throw new Unexpected(`java.net.URI.string is ${describeJavaValue(uri)}, not a string`, uriObject.offset)
+  const invalid = invalidJavaUri(uri)
+  if (invalid !== undefined) throw new Unexpected(invalid, uriObject.offset)
   return {handleClass: handle.className, uri, path: percentDecode(uri), stateSize: Number(size)}
 }
 

@@ -13,6 +13,7 @@ import {
   isJavaObject,
   readJavaObject,
 } from './java-serialization.js'
+import {javaUriSyntaxError} from './java-uri.js'
 import {type DecodeResult, ok} from './result.js'
 
 export interface StateHandlePointer {
@@ -105,7 +106,23 @@ function pointerFrom(root: JavaValue): StateHandlePointer {
   if (typeof uri !== 'string') {
     throw new Unexpected(`java.net.URI.string is ${describeJavaValue(uri)}, not a string`, uriObject.offset)
   }
+  const invalid = invalidJavaUri(uri)
+  if (invalid !== undefined) throw new Unexpected(invalid, uriObject.offset)
   return {handleClass: root.className, uri, path: percentDecode(uri), stateSize: Number(size)}
+}
+
+/**
+ * java.net.URI.readObject re-parses the string and throws InvalidObjectException("Invalid URI") when
+ * it does not parse, so Flink cannot read such a pointer: it is undecodable, never "recoverable".
+ */
+export function invalidJavaUri(uri: string): string | undefined {
+  const why = javaUriSyntaxError(uri)
+  return why === undefined ? undefined : `invalid URI ${quoteVisible(uri)}: ${why} (Java's deserialization throws InvalidObjectException: Invalid URI)`
+}
+
+/** JSON-quoted, with the separators and C1 controls JSON leaves raw escaped too: a reason stays one visible line. */
+function quoteVisible(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u00a0\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function objectField(owner: JavaObject, name: string, className: string): JavaObject {

@@ -47,8 +47,14 @@ export interface K8sLease {
   ageSeconds: number | null
   /** renewTime + leaseDuration. */
   expiresAt: string | null
-  /** Held, and renewTime + leaseDuration is after the scan: Flink's liveness rule. */
+  /**
+   * Held, and renewTime + leaseDuration is after the scan: Flink's liveness rule. A held lease whose
+   * duration or renewTime is missing or unparsable counts as valid (fabric8 and client-go never read a
+   * missing duration as zero): only a released lease (no holder) or a known expiry makes it dead.
+   */
   valid: boolean
+  /** Held, but its expiry cannot be known (no or unparsable duration or renewTime): valid, with a warning. */
+  expiryUnknown?: boolean
   problem: string | null
 }
 

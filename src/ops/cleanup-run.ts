@@ -66,7 +66,7 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
   const opts = {...options, jobId: checkCleanupTarget(target, options.jobId)}
   refuseSnapshotChange(target, opts.dryRun)
   const warnings: string[] = []
-  const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []) => ({...buildResult(plan, o, outcomes, left), warnings})
+  const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = [], verified = true) => ({...buildResult(plan, o, outcomes, left, verified), warnings})
   const backend = await openBackend(target)
   try {
     let plan: CleanupPlan
@@ -150,7 +150,7 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     }
     const removeFiles = async (steps: StorageStep[]) => {
       if (steps.length === 0) return
-      if (outcomes.some((o) => o.status === 'failed')) {
+      if (outcomes.some((o) => o.status === 'failed' || o.status === 'unknown')) {
         warnings.push('the metadata was not removed completely, so the storageDir files were left alone')
         return
       }
@@ -161,18 +161,49 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     }
     const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
     const later = plan.storage.filter((st) => st.phase !== 'entries')
-    // The layout's crash-safe order around the files entries point at (ZooKeeper: lock nodes, files, entries).
-    const order = layout.removalOrder(plan.metadata)
-    await run(order.beforeFiles)
-    await removeFiles(entryFiles)
-    await run(order.afterFiles)
-    // Flink's order: the empty parents only after the cluster's own subtree is gone.
-    if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed')) await run(plan.parents)
-    // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
-    await removeFiles(later)
-    // What is left: metadata a fresh scan still finds, files whose removal failed, and files never reachable.
+    let stopped: unknown
+    try {
+      // The layout's crash-safe order around the files entries point at (ZooKeeper: lock nodes, files, entries).
+      const order = layout.removalOrder(plan.metadata)
+      await run(order.beforeFiles)
+      await removeFiles(entryFiles)
+      await run(order.afterFiles)
+      // Flink's order: the empty parents only after the cluster's own subtree is gone.
+      if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed' && o.status !== 'unknown')) await run(plan.parents)
+      // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
+      await removeFiles(later)
+    } catch (err) {
+      // Nothing removed yet: the store is unreachable or refused, and nothing changed (exit 3 as before).
+      if (!outcomes.some((o) => o.status === 'removed' || o.status === 'unknown')) throw err
+      stopped = err
+    }
+    if (stopped !== undefined) {
+      // Something was removed: every outcome is reported (exit 5), with what was never attempted.
+      const why = stopped instanceof Error ? stopped.message : String(stopped)
+      warnings.push(`the run stopped after removing ${outcomes.filter((o) => o.status === 'removed').length} item(s): ${why}`)
+      const seen = new Set(outcomes.map((o) => o.target.locator))
+      for (const t of plan.metadata) if (!seen.has(t.locator)) outcomes.push({target: t, status: 'failed', error: `not attempted: ${why}`})
+      for (const st of plan.storage) {
+        const files = st.kind === 'directory' ? [st.uri] : st.files
+        const under = (u: string) => u === st.uri || u.startsWith(`${st.uri.replace(/\/+$/, '')}/`)
+        if (!outcomes.some((o) => o.target.key === 'storage' && (files.includes(o.target.locator) || (st.kind === 'directory' && under(o.target.locator)))))
+          for (const f of files) outcomes.push({target: {key: 'storage', locator: f}, status: 'failed', error: `not attempted: ${why}`})
+      }
+    }
+    // The check is best effort: a store that went away after the removal leaves the outcomes standing.
+    let left: string[] = []
+    let verified = true
+    try {
+      left = await remaining(backend, plan, target)
+    } catch (err) {
+      verified = false
+      const mayRemain = outcomes.filter((o) => o.status === 'failed' || o.status === 'unknown').length
+      warnings.push(`could not verify what remains (${err instanceof Error ? err.message : String(err)}): ${mayRemain} item(s) may remain; run the cleanup again to finish or confirm`)
+    }
+    // Files whose removal failed, and files never reachable, remain too.
     const filesFailed = outcomes.filter((o) => o.target.key === 'storage' && o.status === 'failed').map((o) => o.target.locator)
-    return result(plan, opts, outcomes, [...(await remaining(backend, plan, target)), ...filesFailed, ...plan.storageLeft.map((l) => l.uri)])
+    left = [...new Set([...left, ...filesFailed, ...plan.storageLeft.map((l) => l.uri)])]
+    return result(plan, opts, outcomes, left, verified)
   } finally {
     await backend.close()
   }
@@ -224,6 +255,6 @@ async function remaining(backend: Backend, plan: CleanupPlan, target: Target): P
   }
 }
 
-function buildResult(plan: CleanupPlan, opts: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = []): Omit<CleanupResult, 'warnings'> {
-  return {plan, dryRun: opts.dryRun, forced: opts.force && plan.liveEvidence.length > 0, backup: opts.backup ?? null, outcomes, summary: summarize(outcomes), remaining: left}
+function buildResult(plan: CleanupPlan, opts: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = [], verified = true): Omit<CleanupResult, 'warnings'> {
+  return {plan, dryRun: opts.dryRun, forced: opts.force && plan.liveEvidence.length > 0, backup: opts.backup ?? null, outcomes, summary: summarize(outcomes), remaining: left, verified}
 }

@@ -137,14 +137,24 @@ async function withStorageAt<T>(uri: string, target: Target, fn: (s: Storage) =>
   }
 }
 
-/** Removes the storage steps; each file's outcome as the metadata outcomes are reported. */
+/**
+ * Removes the storage steps; each file's outcome as the metadata outcomes are reported. A directory
+ * that is already gone (another cleanup of the same cluster got there first) is `absent`: success,
+ * as a missing znode or ConfigMap is.
+ */
 export async function* removeStorage(target: Target, steps: StorageStep[]) {
   if (steps.length > 0) noteWrite()
   for (const step of steps) {
     const storage = await openStorage(step.uri, target)
     try {
       const outcomes = step.kind === 'directory' ? storage.deleteRecursive(step.uri) : storage.deleteMany(step.files)
-      for await (const o of outcomes) yield {target: {key: 'storage', locator: o.uri}, status: o.status, error: o.error}
+      try {
+        for await (const o of outcomes) yield {target: {key: 'storage', locator: o.uri}, status: o.status, error: o.error}
+      } catch (err) {
+        if (step.kind === 'directory' && err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND' && !(await storage.stat(step.uri).catch(() => undefined)))
+          yield {target: {key: 'storage', locator: step.uri}, status: 'absent' as const}
+        else throw err
+      }
     } finally {
       await storage.close()
     }

@@ -35,9 +35,15 @@ export interface CleanupResult {
   forced: boolean
   backup: string | null
   outcomes: RemovalOutcome[]
-  summary: {removed: number; absent: number; kept: number; failed: number}
+  summary: {removed: number; absent: number; kept: number; failed: number; unknown: number}
   /** What is still there after a partial failure. */
   remaining: string[]
+  /**
+   * Whether the check after the removal (a second scan) ran: false when it failed (the store became
+   * unreachable), and then `remaining` lists only what is known to remain; a warning says how many
+   * items may remain.
+   */
+  verified: boolean
   /** Things the user should know that did not stop the cleanup (storage not reachable, ...). */
   warnings: string[]
 }
@@ -68,7 +74,7 @@ export function planCleanup(inv: Inventory, opts: {jobId?: string; planOnly?: bo
 }
 
 export function summarize(outcomes: RemovalOutcome[]): CleanupResult['summary'] {
-  const s = {removed: 0, absent: 0, kept: 0, failed: 0}
+  const s = {removed: 0, absent: 0, kept: 0, failed: 0, unknown: 0}
   for (const o of outcomes) s[o.status]++
   return s
 }

@@ -5,6 +5,7 @@ import {writeSnapshot} from '../snapshot/io.js'
 import {HaadmError} from '../errors.js'
 import {formatLocation, parseLocation, withStorage} from '../storage/index.js'
 import type {SnapshotFiles} from '../storage/snapshot.js'
+import type {ChildCountMismatch, SnapshotConsistency} from '../snapshot/format.js'
 
 export interface ExportResult {
   file: string
@@ -15,6 +16,42 @@ export interface ExportResult {
   root: string
   items: number
   createdAt: string
+  /** ZooKeeper: whether the tree stood still while it was read (null for other backends). */
+  consistency: SnapshotConsistency | null
+}
+
+/**
+ * Watches the items of a ZooKeeper export go by: each node's stat says how many children it had when
+ * it was read; the export must then hold that many. A child created or removed while the tree was read
+ * shows as a difference (the cluster changed under the export: a JobManager, or a cleanup, at work).
+ * Changes that keep the count the same between reading a node and listing it are not seen.
+ */
+export class ChildCountCheck {
+  private readonly expected = new Map<string, number>()
+  private readonly captured = new Map<string, number>()
+  private zk = false
+
+  see(item: RawItem): void {
+    if (!item.zk) return
+    this.zk = true
+    this.expected.set(item.key, item.zk.numChildren)
+    if (item.key !== '') {
+      const i = item.key.lastIndexOf('/')
+      const parent = i < 0 ? '' : item.key.slice(0, i)
+      this.captured.set(parent, (this.captured.get(parent) ?? 0) + 1)
+    }
+  }
+
+  result(): SnapshotConsistency | null {
+    if (!this.zk) return null
+    const changed: ChildCountMismatch[] = []
+    for (const [key, numChildren] of this.expected) {
+      const captured = this.captured.get(key) ?? 0
+      if (captured !== numChildren) changed.push({key, numChildren, captured})
+    }
+    changed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return {complete: changed.length === 0, changedDuringExport: changed}
+  }
 }
 
 /** Where the snapshot was read from, without credentials. */
@@ -38,15 +75,24 @@ export async function exportSnapshot(target: Target, file: string, haadmVersion:
     // Read the first item before creating the file: a missing cluster fails with nothing written.
     const iterator = toAsync(source.items)[Symbol.asyncIterator]()
     const first = await iterator.next()
+    const check = new ChildCountCheck()
     const items = (async function* () {
       if (first.done) return
+      check.see(first.value)
       yield first.value
-      for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value
+      for (let n = await iterator.next(); !n.done; n = await iterator.next()) {
+        check.see(n.value)
+        yield n.value
+      }
     })()
     const header = {haadmVersion, createdAt, backend: backend.kind, clusterId: source.clusterId, root: source.root, target: targetSummary(target)}
     const jobResults = await captureJobResults(target, warnings)
-    const count = await writeSnapshot(file, header, items, jobResults)
-    return {file, jobResultFiles: jobResults?.files.length ?? null, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt}
+    let consistency: SnapshotConsistency | null = null
+    const count = await writeSnapshot(file, header, items, jobResults, () => {
+      consistency = check.result()
+      return consistency ? {consistency} : {}
+    })
+    return {file, jobResultFiles: jobResults?.files.length ?? null, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt, consistency}
   } finally {
     await backend.close()
   }

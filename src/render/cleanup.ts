@@ -47,11 +47,11 @@ export function renderCleanup(r: CleanupResult): string {
       : `Nothing to do: no HA metadata for ${r.plan.jobId ? `job ${r.plan.jobId} of ` : ''}cluster ${r.plan.clusterId} under ${r.plan.root}.`
   if (r.dryRun) return `${renderPlan(r.plan)}\n${chalk.yellow('Dry run: nothing was removed.')}`
   const out: string[] = []
-  const failed = r.outcomes.filter((o) => o.status === 'failed')
-  for (const o of failed.slice(0, LIST_LIMIT)) out.push(chalk.red(`failed: ${o.target.locator}: ${o.error}`))
-  if (failed.length > LIST_LIMIT) out.push(chalk.red(`… and ${failed.length - LIST_LIMIT} more failures (--json lists them all)`))
+  out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'failed')).map((l) => chalk.red(l)))
+  out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'unknown')).map((l) => chalk.yellow(l.replace(/^failed: /, 'unknown (may have been removed): '))))
   const s = r.summary
-  out.push(`Removed ${s.removed}, already gone ${s.absent}, kept ${s.kept} (parents not empty), failed ${s.failed}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
+  out.push(`Removed ${s.removed}, already gone ${s.absent}, kept ${s.kept} (parents not empty), failed ${s.failed}${s.unknown ? `, unknown ${s.unknown}` : ''}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
+  if (!r.verified) out.push(chalk.red(`Could not verify what remains: ${s.failed + s.unknown} item(s) may remain; run the cleanup again.`))
   if (r.remaining.length > 0) {
     out.push(chalk.red(`Still there (${r.remaining.length}):`))
     for (const p of r.remaining.slice(0, LIST_LIMIT)) out.push(`  ${p}`)
@@ -102,4 +102,29 @@ export function renderFleetCleanup(r: FleetCleanupResult): string {
   const s = r.summary
   out.push(`${r.clusters.length} dead cluster(s): ${s.removed} removed, ${s['nothing-to-do']} already gone, ${s.partial} partly left, ${s.refused} refused (alive since the scan), ${s.failed} failed; ${r.alive} alive cluster(s) left alone.`)
   return out.join('\n')
+}
+
+/**
+ * One line per failure while they are few and different; one line with a count for each error that
+ * repeats (a lost connection fails every item the same way: one line says it, not a thousand).
+ */
+export function renderFailures(failed: CleanupResult['outcomes']): string[] {
+  const byError = new Map<string, string[]>()
+  for (const o of failed) {
+    const e = o.error ?? 'unknown error'
+    byError.set(e, [...(byError.get(e) ?? []), o.target.locator])
+  }
+  const out: string[] = []
+  let listed = 0
+  for (const [error, locators] of byError) {
+    if (locators.length > 3) {
+      out.push(`failed: ${locators.length} items: ${error} (e.g. ${locators[0]})`)
+      continue
+    }
+    for (const l of locators) {
+      if (listed++ < LIST_LIMIT) out.push(`failed: ${l}: ${error}`)
+    }
+  }
+  if (listed > LIST_LIMIT) out.push(`… and ${listed - LIST_LIMIT} more failures (--json lists them all)`)
+  return out
 }

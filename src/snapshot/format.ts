@@ -24,6 +24,10 @@ import type {RawItem, ZkStat} from '../backends/types.js'
  *     "path": "/var/ha/job-result-store/default",
  *     "files": [{"relative": "<jobId>_DIRTY.json", "size": 187, "mtime": "<ISO time>", "data": "<base64>"}]
  *   },
+ *   "consistency": {              // ZooKeeper exports: whether the tree stood still while it was read
+ *     "complete": true | false,   // false: some node's numChildren differs from the children captured
+ *     "changedDuringExport": [{"key": "jobs", "numChildren": 3, "captured": 2}]
+ *   },
  *   "itemCount": 42               // written last: a file without it, or with another count, is truncated
  * }
  */
@@ -49,9 +53,23 @@ export interface SnapshotItem {
   [extra: string]: unknown
 }
 
+/** A parent whose stat's child count does not match the children the export captured. */
+export interface ChildCountMismatch {
+  key: string
+  numChildren: number
+  captured: number
+}
+
+export interface SnapshotConsistency {
+  complete: boolean
+  changedDuringExport: ChildCountMismatch[]
+}
+
 export interface SnapshotDocument extends SnapshotHeader {
   items: SnapshotItem[]
   jobResults: unknown
+  /** Absent in files of older haadm versions and in Kubernetes exports. */
+  consistency?: SnapshotConsistency
   itemCount: number
 }
 

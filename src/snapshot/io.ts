@@ -22,6 +22,8 @@ export async function writeSnapshot(
   header: Omit<SnapshotHeader, 'format' | 'version'>,
   items: AsyncIterable<RawItem>,
   jobResults: unknown = null,
+  /** Fields written after the items (they can describe what was read), before the count. */
+  trailer?: () => Record<string, unknown>,
 ): Promise<number> {
   const toStdout = dest === '-'
   const tmp = toStdout ? '' : join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`)
@@ -76,7 +78,10 @@ export async function writeSnapshot(
       await write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(toSnapshotItem(item))}`)
       count++
     }
-    await write(`\n ],\n "jobResults": ${JSON.stringify(jobResults)},\n "itemCount": ${count}\n}\n`)
+    const extra = Object.entries(trailer?.() ?? {})
+      .map(([k, v]) => `\n ${JSON.stringify(k)}: ${JSON.stringify(v)},`)
+      .join('')
+    await write(`\n ],\n "jobResults": ${JSON.stringify(jobResults)},${extra}\n "itemCount": ${count}\n}\n`)
     if (!toStdout) {
       const finished = once(fileStream, 'close')
       out.end()
@@ -163,4 +168,16 @@ export function checkSnapshot(file: string, doc: unknown): SnapshotDocument {
 
 export function snapshotItems(doc: SnapshotDocument): RawItem[] {
   return doc.items.map(fromSnapshotItem)
+}
+
+/**
+ * Why a snapshot may not be a consistent picture (the tree changed while it was exported), or
+ * undefined: every command that reads the snapshot says so.
+ */
+export function snapshotInconsistency(doc: SnapshotDocument): string | undefined {
+  const c = doc.consistency
+  if (!c || c.complete !== false) return undefined
+  const changed = Array.isArray(c.changedDuringExport) ? c.changedDuringExport : []
+  const names = changed.slice(0, 5).map((m) => (m.key === '' ? doc.root : `${doc.root}/${m.key}`))
+  return `the tree changed while this snapshot was exported: ${changed.length} node(s) have a child count that does not match the children captured (${names.join(', ')}${changed.length > 5 ? ', ...' : ''}); it is not one consistent picture: export again while nothing writes`
 }

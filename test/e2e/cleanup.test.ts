@@ -54,7 +54,7 @@ describe('haadm cleanup on ZooKeeper', () => {
       const res = await haadm(['cleanup', ...q(), '--cluster-id', '/victim', '--yes', '--json'])
       expect(res.stderr).toBe('')
       expect(res.code).toBe(0)
-      expect(res.json.result.summary).toEqual({removed: planned.length, absent: 0, kept: 1, failed: 0})
+      expect(res.json.result.summary).toEqual({removed: planned.length, absent: 0, kept: 1, failed: 0, unknown: 0})
       expect(res.json.result.remaining).toEqual([])
       expect(await client.exists('/flink/victim')).toBe(false)
       expect(await client.exists('/flink')).toBe(true)

@@ -12,8 +12,9 @@ export interface TestZk {
   close(): void
 }
 
-export async function connectZk(connectString: string, auth?: string): Promise<TestZk> {
-  const zk: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
+/** `sessionTimeoutMs`: longer for tests that load the machine (the server caps it at 20 ticks). */
+export async function connectZk(connectString: string, auth?: string, sessionTimeoutMs = 4000): Promise<TestZk> {
+  const zk: any = new ZooKeeper({connect: connectString, timeout: sessionTimeoutMs, debug_level: 0})
   await new Promise<void>((resolve) => {
     zk.once('connect', () => resolve())
     zk.init({})

@@ -30,6 +30,10 @@ export interface ZkServer {
   maxSessionTimeoutMs: number
   /** Sends a four-letter-word command (`ruok`, `stat`, `cons`, `dump`, ...) and returns the answer. */
   fourLetter(cmd: string): Promise<string>
+  /** SIGSTOP: the server freezes (its sockets stay open, nothing answers). */
+  freeze(): void
+  /** SIGCONT after freeze(). */
+  thaw(): void
   stop(): Promise<void>
 }
 
@@ -304,6 +308,11 @@ async function startOnce(port: number, opts: ZkServerOptions): Promise<ZkServer>
     logFile,
     maxSessionTimeoutMs: Number(cfg.maxSessionTimeout ?? tickTime * 20),
     fourLetter: (c) => fourLetterWord(port, c),
-    stop,
+    freeze: () => killGroup(child, 'SIGSTOP'),
+    thaw: () => killGroup(child, 'SIGCONT'),
+    stop: async () => {
+      killGroup(child, 'SIGCONT')
+      await stop()
+    },
   }
 }

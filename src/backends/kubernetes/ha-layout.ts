@@ -259,7 +259,12 @@ export class KubernetesLayout implements HaLayout {
     }
     if (!jobId)
       for (const l of k8sLeases(inv))
-        if (l.valid) evidence.push(`the lease on ${l.configMap} is held by ${l.holderIdentity}, renewed ${l.ageSeconds}s ago, valid until ${l.expiresAt}`)
+        if (l.valid)
+          evidence.push(
+            l.expiryUnknown
+              ? `the lease on ${l.configMap} is held by ${l.holderIdentity} and ${l.problem}`
+              : `the lease on ${l.configMap} is held by ${l.holderIdentity}, renewed ${l.ageSeconds}s ago, valid until ${l.expiresAt}`,
+          )
     return {metadata, parents: [], liveEvidence: [...new Set(evidence)], untouched}
   }
 
@@ -379,6 +384,7 @@ function leaseEvidence(configMap: string, l: K8sLease | null): string {
   if (!l) return `no leader annotation on ${configMap}: no JobManager holds its lease`
   if (l.problem && !l.valid) return `lease on ${configMap}: ${l.problem}`
   if (!l.holderIdentity) return `lease on ${configMap} released (no holder)`
+  if (l.valid && l.expiryUnknown) return `lease on ${configMap} held by ${l.holderIdentity}: ${l.problem}`
   const d = l.leaseDurationSeconds ?? 0
   const age = l.ageSeconds ?? 0
   if (l.valid) return `lease on ${configMap} held by ${l.holderIdentity}, renewed ${fmt(age)} ago, valid ${fmt(d - age)} more (duration ${fmt(d)})`

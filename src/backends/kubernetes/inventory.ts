@@ -79,13 +79,19 @@ export function k8sLease(map: K8sHaMap, now: string): K8sLease | null {
   const renewMs = r.renewTime ? Date.parse(r.renewTime) : NaN
   const ageSeconds = Number.isNaN(renewMs) ? null : Math.round((nowMs - renewMs) / 100) / 10
   const expiresMs = !Number.isNaN(renewMs) && r.leaseDurationSeconds !== null ? renewMs + r.leaseDurationSeconds * 1000 : NaN
+  const held = r.holderIdentity !== null
+  const unknown = held && Number.isNaN(expiresMs)
   return {
     ...base,
     ...r,
     ageSeconds,
     expiresAt: Number.isNaN(expiresMs) ? null : new Date(expiresMs).toISOString(),
-    valid: r.holderIdentity !== null && !Number.isNaN(expiresMs) && expiresMs > nowMs,
-    problem: r.renewTime === null || r.leaseDurationSeconds === null ? `${LEADER_ANNOTATION} lacks renewTime or leaseDuration` : null,
+    valid: held && (unknown || expiresMs > nowMs),
+    ...(unknown ? {expiryUnknown: true} : {}),
+    problem:
+      r.renewTime === null || r.leaseDurationSeconds === null
+        ? `${LEADER_ANNOTATION} lacks ${r.leaseDurationSeconds === null ? 'a valid leaseDuration' : 'a valid renewTime'}${held ? ': its expiry is unknown, so it counts as held (live)' : ''}`
+        : null,
   }
 }
 
