@@ -5,6 +5,7 @@ import {TARGET_ENV_HELP, targetFlags} from '../src/cli/flags.js'
 import {ExitCode} from '../src/errors.js'
 import type {CleanupResult} from '../src/ops/cleanup.js'
 import {runCleanup} from '../src/ops/cleanup-run.js'
+import {checkBackup} from '../src/snapshot/backup.js'
 import {describePlan, renderCleanup, renderPlan} from '../src/render/cleanup.js'
 import {progressWriter} from '../src/render/progress.js'
 
@@ -15,7 +16,7 @@ export default class Cleanup extends HaadmCommand {
 
 One job (--job): removes what Flink's global cleanup of that job removes: its execution plan entry (ZooKeeper jobgraphs/<jobId> in 1.x, execution-plans/<jobId> in 2.x; Kubernetes jobGraph-/executionPlan-<jobId> in the cluster map, or in <cid>-dispatcher-leader in the legacy layout, with the map's resourceVersion as precondition) and the file it points to, its checkpoints, counter and leader node (leader/<jobId> up to 1.18, leader/job-<jobId> from 1.19; lock nodes before the entries they lock), its HA blobs blob/job_<jobId> and its 1.20+ <jobId>/job-events; its JobResultStore entry with --include-job-results.
 
-Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session, or a Kubernetes leader lease still within its duration; --force overrides. --dry-run prints the plan (and exits 4 when a real run would refuse). On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE writes every item first, as a snapshot that 'haadm leaders --snapshot FILE' reads. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
+Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session, or a Kubernetes leader lease still within its duration; --force overrides. --dry-run prints the plan (and exits 4 when a real run would refuse). On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE first writes everything the run removes (znodes or ConfigMaps, the HA files and JobResultStore entries) to one snapshot file, fsynced before the first removal: every read command opens it with --snapshot, and 'haadm restore FILE' puts the files back. An existing backup file is never overwritten (exit 2, saying what it holds) unless --backup-overwrite. The summary counts znodes / ConfigMaps and files apart; --verbose lists each. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
 
 JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, storage: [{kind, what, uri, files}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining, warnings}, warnings}
 
@@ -37,11 +38,15 @@ ${exitCodesSection}`
     force: Flags.boolean({summary: 'Remove even though the cluster or job looks alive.', helpGroup: 'SAFETY'}),
     strict: Flags.boolean({summary: 'Exit 3 when there is nothing for the cluster id (default: nothing to do, exit 0).', helpGroup: 'SAFETY'}),
     'include-job-results': Flags.boolean({summary: "Also remove the JobResultStore directory (with --job: that job's entry)."}),
+    verbose: Flags.boolean({char: 'v', summary: 'List every removed znode, ConfigMap and file (--json always does).'}),
     'include-orphan-files': Flags.boolean({summary: 'Also remove leftover submittedJobGraph*, submittedExecutionPlan* and completedCheckpoint* files.'}),
   }
 
   async run(): Promise<CleanupResult> {
     const {flags} = await this.parse(Cleanup)
+    // A backup path that cannot be written fails before anything is read (an existing file: once the plan is known,
+    // to say how it compares); temporary files a killed run left are removed.
+    if (flags.backup && !flags['dry-run']) for (const w of checkBackup({file: flags.backup, overwrite: flags['backup-overwrite']}, {existingCheckedLater: true})) this.addWarning(w)
     const json = this.jsonEnabled()
     // On a terminal only: never in CI, with --json, or when stderr is a file or pipe.
     const onTerminal = !json && process.stderr.isTTY && !process.env.CI
@@ -55,6 +60,7 @@ ${exitCodesSection}`
         force: flags.force,
         strict: flags.strict,
         backup: flags.backup,
+        backupOverwrite: flags['backup-overwrite'],
         includeJobResults: flags['include-job-results'],
         includeOrphanFiles: flags['include-orphan-files'],
         haadmVersion: this.config.version,
@@ -77,7 +83,7 @@ ${exitCodesSection}`
       this.addWarning('the cluster is alive: a real run would refuse (exit 4) without --force')
       process.exitCode = ExitCode.REFUSED
     }
-    if (!json) this.log(renderCleanup(result))
+    if (!json) this.log(renderCleanup(result, flags.verbose))
     return result
   }
 }

@@ -1,6 +1,7 @@
 import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
+import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
@@ -114,6 +115,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend {
         exit: ExitCode.USAGE,
         hint: 'Pass --zk-quorum host:2181, set HAADM_ZK_QUORUM, or --flink-conf with high-availability.zookeeper.quorum.',
       })
+    await checkQuorumResolves(quorum)
     const ZooKeeper = await loadZooKeeper()
     const timeoutMs = target.zookeeper.connectionTimeoutMs.value
     const client = new ZooKeeper({

@@ -1,6 +1,8 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
-import type {Target} from '../config/target.js'
+import {describeSource, type Target} from '../config/target.js'
+import {takeConfigWarnings} from '../config/flink-conf.js'
+import {checkQuorum} from '../config/quorum.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {snapshotDefaults} from '../snapshot/io.js'
@@ -30,8 +32,16 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags): Target {
-    return resolveTarget({flags, env: process.env, snapshotDefaults})
+  protected resolve(flags: TargetFlags, opts: {checkQuorum?: boolean} = {}): Target {
+    // FLINK_CONF_DIR is Flink's own variable for its conf directory (set on every JobManager pod): read
+    // after --flink-conf and HAADM_FLINK_CONF.
+    const env = {...process.env}
+    if (!env.HAADM_FLINK_CONF && env.FLINK_CONF_DIR) env.HAADM_FLINK_CONF = env.FLINK_CONF_DIR
+    const target = resolveTarget({flags, env, snapshotDefaults})
+    // Quorum syntax is checked before any connection is tried (exit 2 at once, not a connection timeout).
+    if (opts.checkQuorum !== false && target.backend.value === 'zookeeper' && target.zookeeper.quorum && !target.snapshot) checkQuorum(target.zookeeper.quorum.value, describeSource(target.zookeeper.quorum.source))
+    for (const w of takeConfigWarnings()) this.addWarning(w)
+    return target
   }
 
   protected addWarning(message: string): void {
@@ -75,7 +85,13 @@ export abstract class HaadmCommand extends Command {
 export function toHaadmError(err: unknown): HaadmError {
   if (err instanceof HaadmError) return err
   if (err instanceof Errors.CLIError || isParseError(err)) {
-    const message = stripAnsi((err as Error).message).split('\n')[0]
+    // oclif puts what is missing or wrong on the following lines ("Missing 1 required arg:\nfile  The …").
+    const message = stripAnsi((err as Error).message)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^See more help with --help$/.test(l) && !/^The following errors? occurred:$/.test(l))
+      .join('; ')
+      .replace(/:; /g, ': ')
     return new HaadmError('USAGE', message, {exit: ExitCode.USAGE, hint: 'See --help for the flags and examples.'})
   }
   const message = err instanceof Error ? err.message : String(err)

@@ -13,7 +13,7 @@ export interface TestZk {
 }
 
 export async function connectZk(connectString: string, auth?: string): Promise<TestZk> {
-  const zk: any = new ZooKeeper({connect: connectString, timeout: 4000, debug_level: 0})
+  const zk: any = new ZooKeeper({connect: connectString, timeout: 30_000, debug_level: 0})
   await new Promise<void>((resolve) => {
     zk.once('connect', () => resolve())
     zk.init({})

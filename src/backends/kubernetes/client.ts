@@ -207,6 +207,11 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
   // client-node reads a `token-file` as it is, trailing newline included, which HTTP forbids in a header.
   for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') headers[k] = v.trim()
   if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`
+  // As kubectl: credentials are never sent in clear text; over http:// the request goes without them.
+  if (!secure && headers.Authorization) {
+    delete headers.Authorization
+    process.stderr.write(`warning: the API server ${base.origin} is plain http://: its token or password is not sent (kubectl does not send it either); use https://\n`)
+  }
   const agent = secure
     ? new https.Agent({keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername})
     : new http.Agent({keepAlive: true, maxSockets: 16})
