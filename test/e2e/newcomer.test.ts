@@ -36,9 +36,10 @@ function smallSnapshot(dir: string): string {
 }
 
 describe('liveness: any doubt counts as possibly alive', () => {
-  it('jobs purge --include-dirty refuses (exit 4) when the Dispatcher leader record does not decode; --force goes ahead', async () => {
+  it('jobs purge --include-dirty refuses (exit 4) when the Dispatcher leader record does not decode but a live session holds it; --force goes ahead', async () => {
     const id = randomJobId()
-    await client.create('/flink/garbled/leader/dispatcher/connection_info', Buffer.from('not a java serialization stream'))
+    // EPHEMERAL (1): held by this test's live session, as a JobManager's record would be.
+    await client.create('/flink/garbled/leader/dispatcher/connection_info', Buffer.from('not a java serialization stream'), 1)
     const jrs = join(temp(), 'jrs')
     mkdirSync(jrs)
     writeFileSync(join(jrs, `${id}_DIRTY.json`), entry(id, 'FAILED'))
@@ -46,10 +47,10 @@ describe('liveness: any doubt counts as possibly alive', () => {
     const refused = await haadm([...args, '--json'])
     expect(refused.code, refused.stdout).toBe(4)
     expect(refused.json.error.code).toBe('LIVE_CLUSTER')
-    expect(refused.json.error.message).toMatch(/cannot tell whether the cluster's Dispatcher is alive \(the Dispatcher's leader record \/flink\/garbled\/leader\/dispatcher\/connection_info does not decode/)
+    expect(refused.json.error.message).toMatch(/^refusing: the Dispatcher of zookeeper \/flink\/garbled is alive/)
     const dry = await haadm([...args.filter((a) => a !== '--yes'), '--dry-run', '--json'])
     expect(dry.code).toBe(4)
-    expect(dry.json.warnings).toContain('the Dispatcher may be alive: a real run would refuse (exit 4) without --force')
+    expect(dry.json.warnings).toContain('the Dispatcher is alive: a real run would refuse (exit 4) without --force')
     const forced = await haadm([...args, '--force', '--json'])
     expect(forced.code, forced.stdout).toBe(0)
     expect(forced.json.result.outcome.removed).toBe(1)
@@ -62,7 +63,7 @@ describe('liveness: any doubt counts as possibly alive', () => {
     writeFileSync(join(jrs, `${id}_DIRTY.json`), entry(id, 'FAILED'))
     const res = await haadm(['jobs', 'purge', '--jrs-path', jrs, '--job', id, '--include-dirty', '--yes'])
     expect(res.code).toBe(4)
-    expect(res.stderr).toContain('hint: Give the HA store (--zk-quorum, --flink-conf) so haadm can check, or --force if you know the cluster is stopped.')
+    expect(res.stderr).toContain('hint: Give the HA store (--zk-quorum, --flink-conf, --backend kubernetes) so haadm can check, or --force if you know the cluster is stopped.')
   })
 })
 
@@ -100,6 +101,27 @@ describe('snapshots read back as they were taken', () => {
     } finally {
       await f.close()
     }
+  })
+})
+
+describe('a snapshot keeps job-result-store.delete-on-commit', () => {
+  it('exported with delete-on-commit false, it reads back false: mark-clean --dry-run plans a rename', async () => {
+    await client.create('/flink/doc/leader', '')
+    const dir = temp()
+    const jrs = join(dir, 'jrs')
+    mkdirSync(jrs)
+    const id = randomJobId()
+    writeFileSync(join(jrs, `${id}_DIRTY.json`), entry(id, 'FAILED'))
+    const conf = join(dir, 'flink-conf.yaml')
+    writeFileSync(conf, `job-result-store.delete-on-commit: false\njob-result-store.storage-path: ${jrs}\n`)
+    const snap = join(dir, 'doc.json')
+    const exp = await haadm(['export', ...q(), '--cluster-id', '/doc', '--flink-conf', conf, '-o', snap])
+    expect(exp.code, exp.stderr).toBe(0)
+    const results = await haadm(['jobs', 'results', '--snapshot', snap, '--json'])
+    expect(results.json.result).toMatchObject({deleteOnCommit: false, deleteOnCommitFrom: 'derived: delete-on-commit recorded in the snapshot'})
+    const mark = await haadm(['jobs', 'mark-clean', id, '--snapshot', snap, '--dry-run', '--json'])
+    expect(mark.code, mark.stdout).toBe(0)
+    expect(mark.json.result.actions.map((a: any) => a.action)).toEqual(['rename'])
   })
 })
 
