@@ -5,5 +5,18 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true'
 if (Number(process.versions.node.split('.')[0]) < 20)
   process.emitWarning(`haadm needs Node.js 20 or later; this is ${process.versions.node}`)
 
+// A reader that stops reading (`haadm export -o - | head`) is a normal end, not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+    throw err
+  })
+
+// DEBUG=* makes oclif print the command line: credentials given as flags are masked first.
+if (process.env.DEBUG) {
+  const {redactArgv} = await import('../dist/src/cli/redact.js')
+  redactArgv(process.argv)
+}
+
 const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

@@ -9,6 +9,7 @@ import {type FleetCleanupResult, runFleetCleanup} from '../src/ops/cleanup-fleet
 import {runCleanup} from '../src/ops/cleanup-run.js'
 import {parseOlderThan} from '../src/ops/clusters.js'
 import {describePlan, renderCleanup, renderFleetCleanup, renderFleetPlan, renderPlan} from '../src/render/cleanup.js'
+import {checkBackup} from '../src/snapshot/backup.js'
 import {progressWriter} from '../src/render/progress.js'
 
 export default class Cleanup extends HaadmCommand {
@@ -18,7 +19,7 @@ export default class Cleanup extends HaadmCommand {
 
 One job (--job): removes what Flink's global cleanup of that job removes: its execution plan entry (ZooKeeper jobgraphs/<jobId> in 1.x, execution-plans/<jobId> in 2.x; Kubernetes jobGraph-/executionPlan-<jobId> in the cluster map, or in <cid>-dispatcher-leader in the legacy layout, with the map's resourceVersion as precondition) and the file it points to, its checkpoints, counter and leader node (leader/<jobId> up to 1.18, leader/job-<jobId> from 1.19; lock nodes before the entries they lock), its HA blobs blob/job_<jobId> and its 1.20+ <jobId>/job-events; its JobResultStore entry with --include-job-results.
 
-Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session, or a Kubernetes leader lease still within its duration; --force overrides. --dry-run prints the plan (and exits 4 when a real run would refuse). On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE writes every item first, as a snapshot that 'haadm leaders --snapshot FILE' reads. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
+Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session, or a Kubernetes leader lease still within its duration; --force overrides. --dry-run prints the plan (and exits 4 when a real run would refuse). On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE first writes everything the run removes (znodes or ConfigMaps, the HA files and JobResultStore entries) to one snapshot file, fsynced before the first removal: every read command opens it with --snapshot, and 'haadm restore FILE' puts the files back. An existing backup file is never overwritten (exit 2, saying what it holds) unless --backup-overwrite. The summary counts znodes / ConfigMaps and files apart; --verbose lists each. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
 
 Many clusters (--all-dead): every dead cluster under the ZooKeeper root or in the namespace (-A: every namespace), as 'haadm clusters --dead' lists them, narrowed by --older-than DURATION (last change) and --match GLOB; a live cluster is never selected and --force, --cluster-id and --job are refused (exit 2). Each cluster is then removed exactly as 'cleanup --cluster-id <id>' removes it (its own scan, liveness check and storage), 8 at a time. On a terminal the plan of every cluster is shown and you type the number of clusters; without one, --yes. --backup DIR writes one snapshot per cluster (DIR/<cluster-id>.haadm.json.gz, "/" as %2F) before anything is removed. Nothing selected is exit 0 (--strict: 3). Exit 5 names every cluster that was partly left, failed, or came alive since the scan.
 
@@ -43,6 +44,7 @@ ${exitCodesSection}`
     force: Flags.boolean({summary: 'Remove even though the cluster or job looks alive.', helpGroup: 'SAFETY'}),
     strict: Flags.boolean({summary: 'Exit 3 when there is nothing for the cluster id (default: nothing to do, exit 0).', helpGroup: 'SAFETY'}),
     'include-job-results': Flags.boolean({summary: "Also remove the JobResultStore directory (with --job: that job's entry)."}),
+    verbose: Flags.boolean({char: 'v', summary: 'List every removed znode, ConfigMap and file (--json always does).'}),
     'include-orphan-files': Flags.boolean({summary: 'Also remove leftover submittedJobGraph*, submittedExecutionPlan* and completedCheckpoint* files.'}),
     'all-dead': Flags.boolean({summary: 'Every dead cluster under the root or in the namespace (never a live one), each as --cluster-id would remove it; --backup names a directory.', helpGroup: 'SELECTION'}),
     ...fleetFlags,
@@ -53,6 +55,9 @@ ${exitCodesSection}`
     if (flags['all-dead']) return this.allDead(flags)
     for (const f of ['older-than', 'match', 'all-namespaces'] as const)
       if (flags[f]) throw usageError(`--${f} selects clusters for --all-dead`, 'Add --all-dead, or name one cluster with --cluster-id.')
+    // A backup path that cannot be written fails before anything is read (an existing file: once the plan is known,
+    // to say how it compares); temporary files a killed run left are removed.
+    if (flags.backup && !flags['dry-run']) for (const w of checkBackup({file: flags.backup, overwrite: flags['backup-overwrite']}, {existingCheckedLater: true})) this.addWarning(w)
     const json = this.jsonEnabled()
     // On a terminal only: never in CI, with --json, or when stderr is a file or pipe.
     const onTerminal = !json && process.stderr.isTTY && !process.env.CI
@@ -66,6 +71,7 @@ ${exitCodesSection}`
         force: flags.force,
         strict: flags.strict,
         backup: flags.backup,
+        backupOverwrite: flags['backup-overwrite'],
         includeJobResults: flags['include-job-results'],
         includeOrphanFiles: flags['include-orphan-files'],
         haadmVersion: this.config.version,
@@ -88,7 +94,7 @@ ${exitCodesSection}`
       this.addWarning('the cluster is alive: a real run would refuse (exit 4) without --force')
       process.exitCode = ExitCode.REFUSED
     }
-    if (!json) this.log(renderCleanup(result))
+    if (!json) this.log(renderCleanup(result, flags.verbose))
     return result
   }
 

@@ -46,9 +46,10 @@ ${exitCodesSection}`
   async run(): Promise<LeadersReport | undefined> {
     const {flags} = await this.parse(Leaders)
     if (flags.watch) return this.watch(flags)
-    const report = await readLeaders(this.resolve(flags))
+    const target = this.resolve(flags)
+    const report = await readLeaders(target)
     for (const r of report.leaders) if (r.problem) this.warnings.push(`${r.key}: ${r.problem}`)
-    if (!this.jsonEnabled()) this.log(renderLeaders(report))
+    if (!this.jsonEnabled()) this.log(renderLeaders(report, {asOf: target.snapshot ? report.scannedAt : undefined}))
     return report
   }
 

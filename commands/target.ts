@@ -23,7 +23,7 @@ ${exitCodesSection}`
 
   async run(): Promise<TargetReport> {
     const {flags} = await this.parse(TargetCommand)
-    const report = targetReport(this.resolve(flags))
+    const report = targetReport(this.resolve(flags, {checkQuorum: false}))
     for (const n of report.notes) this.addWarning(n)
     if (!this.jsonEnabled()) {
       this.log(renderTable(['SETTING', 'VALUE', 'FROM'], report.settings.map((s) => [s.setting, s.value === null ? '-' : String(s.value), s.from])))

@@ -9,12 +9,21 @@ bash scripts/deps.sh
 [ -n "${HAADM_DEMO_NO_BUILD:-}" ] || npm run --silent build 2>/dev/null
 
 snap=demo/demo-cluster.haadm.json.gz
-haadm() { echo "\$ haadm $*"; node bin/run.js "$@" || echo "(exit code $?)"; echo; }
+haadm() {
+  echo "\$ haadm $*"
+  local code=0
+  node bin/run.js "$@" || code=$?
+  if [ "$code" -eq 4 ]; then echo "(exit code 4: refused, as expected for a live cluster)"; elif [ "$code" -ne 0 ]; then echo "(exit code $code)"; fi
+  echo
+}
 echo "A snapshot of a Flink cluster '/demo' (two JobManagers, two running jobs, a JobResultStore): $snap"
 echo
 haadm leaders --snapshot "$snap"
 haadm plans --snapshot "$snap"
 haadm checkpoints --snapshot "$snap"
 haadm jobs results --snapshot "$snap"
+echo "The snapshot was taken while the cluster ran, so a real cleanup would refuse it: the dry run below shows"
+echo "the plan and the signs of life, and ends with exit code 4 (refused) on purpose. A stopped cluster's plan exits 0."
+echo
 haadm cleanup --snapshot "$snap" --dry-run
 echo "Against a live cluster: haadm leaders --zk-quorum zk:2181 --cluster-id /my-app (or --flink-conf /opt/flink/conf)."

@@ -17,7 +17,7 @@ export default class JobsMarkClean extends HaadmCommand {
 
 On S3 a rename is a copy, verified (size and ETag, else the bytes), then a delete of the dirty object.
 
-It changes state: --dry-run shows what it would do; on a terminal it asks; without a terminal it needs --yes (else exit 4, nothing changed). --backup <file> saves the dirty files first. Ids that have no entry make the command exit 3 when nothing else is done, 5 when other ids were marked.
+It changes state: --dry-run shows what it would do; on a terminal it asks; without a terminal it needs --yes (else exit 4, nothing changed). --backup <file> saves the dirty files first, in the snapshot format ('haadm restore' puts them back; an existing file is refused unless --backup-overwrite). Ids that have no entry make the command exit 3 when nothing else is done, 5 when other ids were marked.
 
 JSON (--json): {status, result: {path, deleteOnCommit, deleteOnCommitFrom, dryRun, actions: [{jobId, action: delete|rename|already-clean|missing, dirtyPath, cleanPath, size, reason, warning}], outcomes: [{jobId, action, status: done|nothing-to-do|absent|missing|failed, dirtyPath, cleanPath, error}], backup: {file, files, bytes} | null}, warnings}
 
@@ -33,7 +33,7 @@ ${exitCodesSection}`
   static override strict = false
 
   static override args = {
-    jobId: Args.string({description: 'Job id(s): 32 hex characters each.', required: true}),
+    jobId: Args.string({description: 'Job id(s): 32 hex characters each.', required: true, ignoreStdin: true}),
   }
 
   static override flags = {
@@ -53,6 +53,8 @@ ${exitCodesSection}`
       deleteOnCommit: flags['delete-on-commit'],
       dryRun: Boolean(flags['dry-run']),
       backup: flags.backup,
+      backupOverwrite: flags['backup-overwrite'],
+      haadmVersion: this.config.version,
       warn: (m) => this.addWarning(m),
       showPlan: (r) => {
         if (human) this.log(`JobResultStore ${r.path}; delete-on-commit ${r.deleteOnCommit} (${r.deleteOnCommitFrom})\n${renderMarkCleanPlan(r.actions, r.dryRun)}`)

@@ -2,6 +2,7 @@ import {createRequire} from 'node:module'
 import type {Target} from '../config/target.js'
 import {generateZookeeperPath, zkJoin} from '../config/zk-path.js'
 import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
+import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
@@ -252,6 +253,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         exit: ExitCode.USAGE,
         hint: 'Pass --zk-quorum host:2181, set HAADM_ZK_QUORUM, or --flink-conf with high-availability.zookeeper.quorum.',
       })
+    await checkQuorumResolves(quorum)
     const ZooKeeper = await loadZooKeeper()
     // The run's deadline (--timeout) bounds the connection too.
     const byDeadline = remainingMs() < target.zookeeper.connectionTimeoutMs.value

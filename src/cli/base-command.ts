@@ -1,7 +1,9 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
-import type {Target} from '../config/target.js'
-import {OVERRUN_MS, onDeadlineOverrun, setRunTimeout, timeoutText} from '../deadline.js'
+import {onDeadlineOverrun, OVERRUN_MS, setRunTimeout, timeoutText} from '../deadline.js'
+import {describeSource, type Target} from '../config/target.js'
+import {takeConfigWarnings} from '../config/flink-conf.js'
+import {checkQuorum} from '../config/quorum.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
@@ -31,7 +33,7 @@ export abstract class HaadmCommand extends Command {
     configureColour()
   }
 
-  protected resolve(flags: TargetFlags & {timeout?: string}, opts: {anyCluster?: boolean} = {}): Target {
+  protected resolve(flags: TargetFlags & {timeout?: string}, opts: {anyCluster?: boolean; checkQuorum?: boolean} = {}): Target {
     // The run's deadline starts now: before the kubeconfig (an exec plugin) or any connection.
     if (flags.timeout !== undefined) setRunTimeout(flags.timeout, '--timeout')
     else setRunTimeout(process.env.HAADM_TIMEOUT, 'HAADM_TIMEOUT')
@@ -50,7 +52,14 @@ export abstract class HaadmCommand extends Command {
       else process.stderr.write(`error: ${e.message}\nhint: ${e.hint}\n`)
       process.exit(e.exit)
     })
-    const target = resolveTarget({flags, env: process.env, snapshotDefaults, anyCluster: opts.anyCluster})
+    // FLINK_CONF_DIR is Flink's own variable for its conf directory (set on every JobManager pod): read
+    // after --flink-conf and HAADM_FLINK_CONF.
+    const env = {...process.env}
+    if (!env.HAADM_FLINK_CONF && env.FLINK_CONF_DIR) env.HAADM_FLINK_CONF = env.FLINK_CONF_DIR
+    const target = resolveTarget({flags, env, snapshotDefaults, anyCluster: opts.anyCluster})
+    // Quorum syntax is checked before any connection is tried (exit 2 at once, not a connection timeout).
+    if (opts.checkQuorum !== false && target.backend.value === 'zookeeper' && target.zookeeper.quorum && !target.snapshot) checkQuorum(target.zookeeper.quorum.value, describeSource(target.zookeeper.quorum.source))
+    for (const w of takeConfigWarnings()) this.addWarning(w)
     const file = target.snapshot?.value
     if (file) {
       // Read once per process (cached): a snapshot that records a change during its export says so on every read.
@@ -106,7 +115,13 @@ export abstract class HaadmCommand extends Command {
 export function toHaadmError(err: unknown): HaadmError {
   if (err instanceof HaadmError) return err
   if (err instanceof Errors.CLIError || isParseError(err)) {
-    const message = stripAnsi((err as Error).message).split('\n')[0]
+    // oclif puts what is missing or wrong on the following lines ("Missing 1 required arg:\nfile  The …").
+    const message = stripAnsi((err as Error).message)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^See more help with --help$/.test(l) && !/^The following errors? occurred:$/.test(l))
+      .join('; ')
+      .replace(/:; /g, ': ')
     return new HaadmError('USAGE', message, {exit: ExitCode.USAGE, hint: 'See --help for the flags and examples.'})
   }
   const message = err instanceof Error ? err.message : String(err)

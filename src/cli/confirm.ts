@@ -6,7 +6,11 @@ import {ExitCode, HaadmError} from '../errors.js'
 export const destructiveFlags = {
   'dry-run': Flags.boolean({summary: 'Show what would be removed, remove nothing.', helpGroup: 'SAFETY'}),
   yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required when not on a terminal).', helpGroup: 'SAFETY'}),
-  backup: Flags.string({summary: 'Write every item to this file before removing anything.', helpGroup: 'SAFETY'}),
+  backup: Flags.string({
+    summary: "Write everything the run removes to this file first (a snapshot that --snapshot reads and 'haadm restore' puts back).",
+    helpGroup: 'SAFETY',
+  }),
+  'backup-overwrite': Flags.boolean({summary: 'Replace the --backup file if it exists (default: refuse, exit 2).', dependsOn: ['backup'], helpGroup: 'SAFETY'}),
 }
 
 export interface ConfirmOptions {

@@ -7,7 +7,7 @@ export const stateHandleFlags = {
     multiple: true,
   }),
   'verify-storage': Flags.boolean({
-    summary: 'Check that each pointed file exists in the storageDir with the recorded size, and list orphan files.',
+    summary: 'Check that each pointed file exists in the storageDir with the recorded size, and list orphan files (with --snapshot: the files as they are now).',
   }),
   deep: Flags.boolean({
     summary: 'Also decode each pointed file (implies --verify-storage).',

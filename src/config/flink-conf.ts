@@ -14,6 +14,8 @@ export interface FlinkConf {
   /** `legacy`: Flink 1.x flat `flink-conf.yaml`; `yaml`: the standard YAML `config.yaml` of 1.19+ and 2.x. */
   format: 'legacy' | 'yaml'
   entries: Map<string, FlinkConfEntry>
+  /** Duplicate keys and the like: read as Flink reads them, but worth a warning. */
+  warnings?: string[]
 }
 
 const invalid = (file: string, line: number, why: string, hint?: string) =>
@@ -31,31 +33,59 @@ export function loadFlinkConf(path: string): FlinkConf {
   let text: string
   try {
     if (statSync(path).isDirectory()) {
-      const candidates = [join(path, 'config.yaml'), join(path, 'flink-conf.yaml')]
-      const found = candidates.find((c) => {
-        try {
-          return statSync(c).isFile()
-        } catch {
-          return false
-        }
-      })
-      if (!found)
-        throw new HaadmError('CONFIG_NOT_FOUND', `no config.yaml or flink-conf.yaml in ${path}`, {
+      if (CONF_NAMES.includes(basename(path)))
+        throw new HaadmError('CONFIG_INVALID', `${path} is a directory, not a Flink configuration file`, {
+          exit: ExitCode.USAGE,
+          hint: "Point --flink-conf at Flink's conf directory (the one holding config.yaml or flink-conf.yaml) or at the file itself.",
+        })
+      const kinds = CONF_NAMES.map((name) => ({file: join(path, name), kind: kindOf(join(path, name))}))
+      const notFile = kinds.find((k) => k.kind === 'other')
+      const found = kinds.filter((k) => k.kind === 'file')
+      if (found.length === 0)
+        throw new HaadmError('CONFIG_NOT_FOUND', notFile ? `${notFile.file} is not a regular file (a directory?)` : `no config.yaml or flink-conf.yaml in ${path}`, {
           exit: ExitCode.USAGE,
           hint: "Point --flink-conf at Flink's conf directory or at the file itself.",
         })
-      file = found
+      if (found.length > 1)
+        pendingWarnings.push(
+          `both config.yaml and flink-conf.yaml are in ${path}: haadm reads config.yaml (as Flink 2.x does; Flink 1.19 and 1.20 read flink-conf.yaml while it exists); pass the one the cluster uses with --flink-conf`,
+        )
+      file = found[0].file
     }
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if (err instanceof HaadmError) throw err
     const e = err as NodeJS.ErrnoException
-    throw new HaadmError('CONFIG_NOT_FOUND', `cannot read Flink configuration ${path}: ${e.code ?? e.message}`, {
+    throw new HaadmError('CONFIG_NOT_FOUND', `cannot read Flink configuration ${path}: ${e.code ?? e.message}${e.code === 'EISDIR' ? ' (a directory, not a file)' : ''}`, {
       exit: ExitCode.USAGE,
-      hint: 'Check the path given to --flink-conf (or HAADM_FLINK_CONF).',
+      hint: 'Check the path given to --flink-conf (or HAADM_FLINK_CONF, FLINK_CONF_DIR).',
     })
   }
-  return basename(file) === 'flink-conf.yaml' ? parseLegacyFlinkConf(file, text) : parseStandardYaml(file, text)
+  const conf = basename(file) === 'flink-conf.yaml' ? parseLegacyFlinkConf(file, text) : parseStandardYaml(file, text)
+  pendingWarnings.push(...(conf.warnings ?? []))
+  return conf
+}
+
+const CONF_NAMES = ['config.yaml', 'flink-conf.yaml']
+
+function kindOf(p: string): 'file' | 'other' | 'none' {
+  try {
+    return statSync(p).isFile() ? 'file' : 'other'
+  } catch {
+    return 'none'
+  }
+}
+
+const pendingWarnings: string[] = []
+
+/** What loading the configuration found worth saying (duplicate keys, two files); each is returned once. */
+export function takeConfigWarnings(): string[] {
+  return pendingWarnings.splice(0)
+}
+
+/** A key set twice: Flink keeps the last value; say so, since the first one is what a reader sees first. */
+function noteDuplicate(file: string, warnings: string[], key: string, first: number, again: number): void {
+  warnings.push(`${file}: ${key} is set on line ${first} and again on line ${again}; Flink uses the last one (line ${again})`)
 }
 
 /**
@@ -65,6 +95,7 @@ export function loadFlinkConf(path: string): FlinkConf {
  */
 export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
   const entries = new Map<string, FlinkConfEntry>()
+  const warnings: string[] = []
   const lines = text.split(/\r?\n/)
   lines.forEach((raw, i) => {
     const conf = raw.split('#', 1)[0].trim()
@@ -78,9 +109,11 @@ export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
     if (key.length === 0 || value.length === 0) {
       throw invalid(file, i + 1, `empty key or value: ${JSON.stringify(conf)}`)
     }
+    const before = entries.get(key)
+    if (before) noteDuplicate(file, warnings, key, before.line, i + 1)
     entries.set(key, {value, line: i + 1})
   })
-  return {file, format: 'legacy', entries}
+  return {file, format: 'legacy', entries, warnings}
 }
 
 /** Flink 1.19+/2.x `config.yaml`: standard YAML, nested maps flattened with `.` (`GlobalConfiguration.flatten`). */
@@ -95,6 +128,12 @@ export function parseStandardYaml(file: string, text: string): FlinkConf {
     throw invalid(file, line, `not valid YAML: ${e.message.split('\n')[0]}`)
   }
   const entries = new Map<string, FlinkConfEntry>()
+  const warnings: string[] = []
+  const set = (key: string, entry: FlinkConfEntry) => {
+    const before = entries.get(key)
+    if (before) noteDuplicate(file, warnings, key, before.line, entry.line)
+    entries.set(key, entry)
+  }
   const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 0)
   const walk = (node: unknown, prefix: string) => {
     if (!isMap(node)) return
@@ -104,13 +143,13 @@ export function parseStandardYaml(file: string, text: string): FlinkConf {
       const full = prefix ? `${prefix}.${key}` : key
       const val = pair.value as Node | null
       if (isMap(val)) walk(val, full)
-      else if (isSeq(val)) entries.set(full, {value: JSON.stringify(val.toJSON()), line: lineOf(keyNode)})
-      else if (isScalar(val) && val.value !== null) entries.set(full, {value: String(val.value), line: lineOf(keyNode)})
+      else if (isSeq(val)) set(full, {value: JSON.stringify(val.toJSON()), line: lineOf(keyNode)})
+      else if (isScalar(val) && val.value !== null) set(full, {value: String(val.value), line: lineOf(keyNode)})
     }
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw invalid(file, lineOf(doc.contents as Node), 'the top level must be a map of configuration keys')
   }
   walk(doc.contents, '')
-  return {file, format: 'yaml', entries}
+  return {file, format: 'yaml', entries, warnings}
 }

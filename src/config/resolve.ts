@@ -79,6 +79,8 @@ export interface SnapshotDefaults {
   backend?: string | null
   clusterId?: string | null
   jobResultStorePath?: string | null
+  /** job-result-store.delete-on-commit as the snapshot's target recorded it ("true"/"false"). */
+  jobResultStoreDeleteOnCommit?: string | null
 }
 
 export interface ResolveInput {
@@ -167,7 +169,7 @@ export function resolveTarget({flags, env, snapshotDefaults, anyCluster}: Resolv
     },
     storageDir,
     jobResultStorePath,
-    jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit), true),
+    jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit) ?? fromSnap(snap?.jobResultStoreDeleteOnCommit, 'delete-on-commit'), true),
     flinkConf: conf && {file: conf.file, format: conf.format},
     snapshot,
   }

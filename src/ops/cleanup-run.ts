@@ -1,9 +1,9 @@
-import {layoutOf, openBackend, targetLayout, whereabouts} from '../backends/index.js'
+import {layoutOf, openBackend, targetLayout} from '../backends/index.js'
 import type {HaLayout} from '../backends/layout.js'
 import {type Backend, canRemove, type RawItem, type RemovalOutcome, type RemovalTarget} from '../backends/types.js'
 import {describeSource, type Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
-import {writeSnapshot} from '../snapshot/io.js'
+import {checkCleanupBackup, writeCleanupBackup} from '../snapshot/cleanup-backup.js'
 import {refuseSnapshotChange} from '../snapshot/read-only.js'
 import {planStorageCleanup, pointedFiles, removeStorage, type StorageStep} from './cleanup-storage.js'
 import {type CleanupPlan, type CleanupResult, planCleanup, summarize} from './cleanup.js'
@@ -22,6 +22,8 @@ export interface CleanupOptions {
   force: boolean
   strict: boolean
   backup?: string
+  /** --backup-overwrite: replace an existing backup file. */
+  backupOverwrite?: boolean
   includeJobResults: boolean
   includeOrphanFiles: boolean
   haadmVersion: string
@@ -137,8 +139,10 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
       })
     if (!canRemove(backend))
       throw usageError('a snapshot is read-only: it can show a plan (--dry-run) but not remove anything', 'Run against the live store.')
+    const backupOpts = opts.backup ? {file: opts.backup, overwrite: Boolean(opts.backupOverwrite), haadmVersion: opts.haadmVersion} : undefined
+    if (backupOpts) checkCleanupBackup(backupOpts, plan, items, warnings)
     await opts.confirm(plan)
-    if (opts.backup) await writeBackup(opts.backup, plan, items, target, opts.haadmVersion)
+    if (backupOpts) await writeCleanupBackup(backupOpts, plan, items, target)
 
     const outcomes: RemovalOutcome[] = []
     const total = plan.metadata.length + plan.parents.length
@@ -207,32 +211,6 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
   } finally {
     await backend.close()
   }
-}
-
-async function writeBackup(file: string, plan: CleanupPlan, items: RawItem[], target: Target, haadmVersion: string): Promise<void> {
-  // A planned key covers what lies below it: a znode's subtree is planned node by node, a ConfigMap whole.
-  const keys = new Set(plan.metadata.map((m) => m.key))
-  const covered = (key: string) => {
-    for (let k = key; ; k = k.slice(0, k.lastIndexOf('/'))) {
-      if (keys.has(k)) return true
-      if (!k.includes('/')) return false
-    }
-  }
-  const chosen = items.filter((i) => covered(i.key))
-  await writeSnapshot(
-    file,
-    {
-      haadmVersion,
-      createdAt: new Date().toISOString(),
-      backend: plan.backend,
-      clusterId: plan.clusterId,
-      root: plan.root,
-      target: {...whereabouts(target), purpose: plan.scope === 'plan' ? `backup before haadm plans remove ${plan.jobId}` : `backup before haadm cleanup (${plan.scope})`},
-    },
-    (async function* () {
-      yield* chosen
-    })(),
-  )
 }
 
 /** What is still there after the removal: a second scan, so partial failures and reappearing nodes show. */

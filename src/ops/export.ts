@@ -2,6 +2,7 @@ import {openBackend, whereabouts} from '../backends/index.js'
 import {canStream, type RawItem} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {writeSnapshot} from '../snapshot/io.js'
+import {classifyOutput} from '../snapshot/output.js'
 import {HaadmError} from '../errors.js'
 import {formatLocation, parseLocation, withStorage} from '../storage/index.js'
 import type {SnapshotFiles} from '../storage/snapshot.js'
@@ -18,6 +19,8 @@ export interface ExportResult {
   createdAt: string
   /** ZooKeeper: whether the tree stood still while it was read (null for other backends). */
   consistency: SnapshotConsistency | null
+  /** Standard output was closed by its reader (`| head`) before the end: a normal end. */
+  closedByReader?: boolean
 }
 
 /**
@@ -55,17 +58,21 @@ export class ChildCountCheck {
 }
 
 /** Where the snapshot was read from, without credentials. */
-function targetSummary(t: Target): Record<string, string | null> {
+export function targetSummary(t: Target): Record<string, string | boolean | null> {
   return {
     ...whereabouts(t),
     storageDir: t.storageDir?.value ?? null,
     jobResultStorePath: t.jobResultStorePath?.value ?? null,
+    // Read back by --snapshot: mark-clean and jobs results then know how Flink commits entries.
+    jobResultStoreDeleteOnCommit: t.jobResultStoreDeleteOnCommit.value,
     snapshot: t.snapshot?.value ?? null,
   }
 }
 
 /** Streams everything the backend's scan returns for the cluster into a snapshot file. */
 export async function exportSnapshot(target: Target, file: string, haadmVersion: string, warnings: string[] = []): Promise<ExportResult> {
+  // A path that cannot be written fails before anything is read.
+  classifyOutput(file, 'the snapshot file')
   const backend = await openBackend(target)
   try {
     const createdAt = new Date().toISOString()
@@ -85,14 +92,27 @@ export async function exportSnapshot(target: Target, file: string, haadmVersion:
         yield n.value
       }
     })()
-    const header = {haadmVersion, createdAt, backend: backend.kind, clusterId: source.clusterId, root: source.root, target: targetSummary(target)}
+    const header = {haadmVersion, createdAt, purpose: 'export' as const, backend: backend.kind, clusterId: source.clusterId, root: source.root, target: targetSummary(target)}
     const jobResults = await captureJobResults(target, warnings)
     let consistency: SnapshotConsistency | null = null
-    const count = await writeSnapshot(file, header, items, jobResults, () => {
-      consistency = check.result()
-      return consistency ? {consistency} : {}
+    const written = await writeSnapshot(file, header, items, {
+      jobResults,
+      trailer: () => {
+        consistency = check.result()
+        return consistency ? {consistency} : {}
+      },
     })
-    return {file, jobResultFiles: jobResults?.files.length ?? null, backend: backend.kind, clusterId: source.clusterId, root: source.root, items: count, createdAt, consistency}
+    return {
+      file,
+      jobResultFiles: jobResults?.files.length ?? null,
+      backend: backend.kind,
+      clusterId: source.clusterId,
+      root: source.root,
+      items: written.items,
+      createdAt,
+      consistency,
+      ...(written.closedByReader ? {closedByReader: true} : {}),
+    }
   } finally {
     await backend.close()
   }

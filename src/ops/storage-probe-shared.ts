@@ -35,7 +35,9 @@ export function sharedStorageProbe(target: Pick<Target, 's3'>): ClosableStorageP
     const kind = loc.kind === 'local' ? 'local' : 's3'
     let storage = opened.get(kind)
     if (!storage) {
-      storage = openStorage(formatLocation(loc), target)
+      // The files themselves, as they are now, even when the records come from a snapshot (which holds
+      // only the JobResultStore's files: asking it made every existing file look missing).
+      storage = openStorage(formatLocation(loc), {s3: target.s3})
       opened.set(kind, storage)
     }
     return {storage, uri: formatLocation(loc), local: loc.kind === 'local'}

@@ -40,7 +40,7 @@ export function renderPlan(plan: CleanupPlan): string {
   return out.join('\n')
 }
 
-export function renderCleanup(r: CleanupResult): string {
+export function renderCleanup(r: CleanupResult, verbose = false): string {
   if (r.plan.metadata.length === 0 && r.plan.storage.length === 0)
     return r.plan.scope === 'plan'
       ? `Nothing to do: no execution plan for job ${r.plan.jobId} in cluster ${r.plan.clusterId} under ${r.plan.root}.`
@@ -49,9 +49,21 @@ export function renderCleanup(r: CleanupResult): string {
   const out: string[] = []
   out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'failed')).map((l) => chalk.red(l)))
   out.push(...renderFailures(r.outcomes.filter((o) => o.status === 'unknown')).map((l) => chalk.yellow(l.replace(/^failed: /, 'unknown (may have been removed): '))))
+  // By kind: znodes (or ConfigMaps) and files are different things to a reader.
+  const isFile = (o: CleanupResult['outcomes'][number]) => o.target.key === 'storage'
+  const metaNoun = r.plan.backend === 'kubernetes' ? 'ConfigMap(s)' : 'znode(s)'
+  const count = (status: string, files: boolean) => r.outcomes.filter((o) => o.status === status && isFile(o) === files).length
+  const kinds = (status: string) => {
+    const parts = [`${count(status, false)} ${metaNoun}`]
+    if (r.plan.storage.length > 0 || count(status, true) > 0) parts.push(`${count(status, true)} file(s)`)
+    return parts.join(', ')
+  }
   const s = r.summary
-  out.push(`Removed ${s.removed}, already gone ${s.absent}, kept ${s.kept} (parents not empty), failed ${s.failed}${s.unknown ? `, unknown ${s.unknown}` : ''}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
+  out.push(`Removed ${kinds('removed')}; already gone ${kinds('absent')}; kept ${s.kept} (parents not empty); failed ${s.failed}${s.unknown ? `; unknown ${s.unknown}` : ''}.${r.backup ? ` Backup: ${r.backup}.` : ''}`)
   if (!r.verified) out.push(chalk.red(`Could not verify what remains: ${s.failed + s.unknown} item(s) may remain; run the cleanup again.`))
+  if (verbose)
+    for (const o of r.outcomes.filter((x) => x.status === 'removed')) out.push(`  removed ${isFile(o) ? 'file ' : r.plan.backend === 'kubernetes' ? 'map  ' : 'znode'} ${o.target.locator}`)
+  else if (s.removed > 0) out.push('(--verbose or --json lists every item)')
   if (r.remaining.length > 0) {
     out.push(chalk.red(`Still there (${r.remaining.length}):`))
     for (const p of r.remaining.slice(0, LIST_LIMIT)) out.push(`  ${p}`)

@@ -89,7 +89,9 @@ export function renderPurgePlan(plan: PurgePlan, dryRun: boolean): string {
     ...plan.skip.map((i) => [chalk.green('keep'), describeItem(i), i.reason]),
   ]
   if (rows.length > 0) out.push(renderTable(['ACTION', 'WHAT', 'WHY'], rows))
-  out.push(`${plan.remove.length} to remove, ${plan.skip.length} kept`)
+  const ns = plan.notSelected
+  const not = ns && ns.count > 0 ? `, ${ns.count} not selected (${Object.entries(ns.reasons).map(([why, n]) => `${n} ${why}`).join(', ')})` : ''
+  out.push(`${plan.remove.length} to remove, ${plan.skip.length} kept${not}`)
   return out.join('\n')
 }
 

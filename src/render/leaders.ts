@@ -5,14 +5,17 @@ import {renderTable} from './table.js'
 
 const label = (r: LeaderRecord) => (r.jobId ? `job ${r.jobId}` : r.component)
 
-function aliveCell(r: LeaderRecord): string {
+function aliveCell(r: LeaderRecord, asOf?: string): string {
   if (r.status === 'undecodable') return chalk.red('undecodable')
   if (r.status === 'no-leader') return chalk.yellow('no leader')
-  return r.alive ? chalk.green('alive') : chalk.red('dead')
+  const when = asOf ? ` as of ${asOf}` : ''
+  return r.alive ? chalk.green(`alive${when}`) : chalk.red(`dead${when}`)
 }
 
-export function renderLeaders(report: LeadersReport): string {
+/** `asOf`: the report comes from a snapshot taken then, so alive means alive at that time. */
+export function renderLeaders(report: LeadersReport, opts: {asOf?: string} = {}): string {
   const out: string[] = []
+  if (opts.asOf) out.push(chalk.yellow(`from a snapshot taken ${opts.asOf}: liveness is as of then, not now`))
   const k8s = report.backend === 'kubernetes'
   out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${k8s ? `namespace ${report.root}` : report.root})`))
   out.push(
@@ -24,7 +27,7 @@ export function renderLeaders(report: LeadersReport): string {
         r.sessionId ?? '-',
         r.owner ? (k8s ? r.owner : `0x${r.owner}`) : '-',
         r.since ?? '-',
-        aliveCell(r),
+        aliveCell(r, opts.asOf),
       ]),
     ),
   )

@@ -12,7 +12,10 @@ import type {RawItem, ZkStat} from '../backends/types.js'
  *   "backend": "zookeeper" | "kubernetes",
  *   "clusterId": "/default",
  *   "root": "/flink/default",     // the cluster's root in the store
- *   "target": {...},              // where it was read from (quorum, namespace, storageDir...), no secrets
+ *   "target": {...},              // where it was read from (quorum, namespace, storageDir, JobResultStore
+ *                                 // path and delete-on-commit...), no secrets
+ *   "purpose": "export" | "backup",   // optional (older files: export); a backup holds only what a run removed
+ *   "command": "cleanup",         // backups: the command that wrote it (cleanup, jobs purge, jobs mark-clean)
  *   "items": [                    // every raw item the backend's scan returned
  *     {"key": "leader/dispatcher/connection_info",   // relative to root
  *      "locator": "/flink/default/leader/dispatcher/connection_info",
@@ -28,6 +31,9 @@ import type {RawItem, ZkStat} from '../backends/types.js'
  *     "complete": true | false,   // false: some node's numChildren differs from the children captured
  *     "changedDuringExport": [{"key": "jobs", "numChildren": 3, "captured": 2}]
  *   },
+ *   "storageFiles": [             // backups only (absent in exports): every other file the run removed
+ *     {"uri": "/var/ha/default/blob/job_<id>/blob_p-...", "size": 1234, "mtime": "<ISO time>", "data": "<base64>"}
+ *   ],
  *   "itemCount": 42               // written last: a file without it, or with another count, is truncated
  * }
  */
@@ -43,6 +49,16 @@ export interface SnapshotHeader {
   clusterId: string
   root: string
   target: Record<string, string | number | boolean | null>
+  purpose?: 'export' | 'backup'
+  command?: string
+}
+
+/** A file a backup saved before the run removed it (see `storageFiles` above). */
+export interface SnapshotStorageFile {
+  uri: string
+  size: number
+  mtime: string | null
+  data: string
 }
 
 export interface SnapshotItem {
@@ -70,6 +86,7 @@ export interface SnapshotDocument extends SnapshotHeader {
   jobResults: unknown
   /** Absent in files of older haadm versions and in Kubernetes exports. */
   consistency?: SnapshotConsistency
+  storageFiles?: SnapshotStorageFile[]
   itemCount: number
 }
 

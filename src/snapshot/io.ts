@@ -1,10 +1,11 @@
 import {once} from 'node:events'
-import {createWriteStream, promises as fs, readFileSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import type {RawItem} from '../backends/types.js'
 import {ExitCode, HaadmError} from '../errors.js'
-import {SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, fromSnapshotItem, toSnapshotItem} from './format.js'
+import {SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, type SnapshotStorageFile, fromSnapshotItem, toSnapshotItem} from './format.js'
+import type {SnapshotFiles} from '../storage/snapshot.js'
+import {openOutput, outputError} from './output.js'
 
 /** node:zlib takes ~4 ms to load: only runs that read or write a .gz snapshot pay for it. */
 const zlib = () => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')
@@ -12,46 +13,56 @@ const zlib = () => createRequire(import.meta.url)('node:zlib') as typeof import(
 const invalid = (file: string, why: string, hint = 'Use a file written by haadm export (or by haadm cleanup --backup).') =>
   new HaadmError('SNAPSHOT_INVALID', `${file}: ${why}`, {exit: ExitCode.USAGE, hint})
 
+export interface WriteSnapshotOptions {
+  /** The JobResultStore's files (an export, or a backup of JobResultStore entries), else null. */
+  jobResults?: SnapshotFiles | null
+  /** Backups: every other file the run removes (HA blobs, state-handle files, Operator directories), streamed. */
+  storageFiles?: AsyncIterable<SnapshotStorageFile> | Iterable<SnapshotStorageFile>
+  /** An existing regular file: replaced atomically (export), or refused (backups, unless told to overwrite). */
+  existing?: 'replace' | 'refuse'
+  /** For messages: "the snapshot file", "the backup file". */
+  what?: string
+  mode?: number
+  describeExisting?: (path: string) => string | undefined
+  existingHint?: string
+  /** Fields written after the items (they can describe what was read), before the count. */
+  trailer?: () => Record<string, unknown>
+}
+
+export interface WriteSnapshotResult {
+  items: number
+  storageFiles: number
+  /** Where it went: the resolved path (a symlink's target) or `-`. */
+  path: string
+  /** Standard output closed by its reader before the end (`| head`): a normal end, nothing more written. */
+  closedByReader: boolean
+}
+
 /**
- * Streams a snapshot to `dest` (`-` is stdout): header, then each item as it arrives, then the count.
- * A file is written under a temporary name and renamed at the end, so a failed export never leaves a
- * half-written file that looks complete. Returns the number of items written.
+ * Streams a snapshot to `dest` by the output rules of ./output.ts (`-` is stdout; devices and FIFOs
+ * written through; a regular file under a temporary name, fsynced and renamed when complete, so a
+ * file with the final name is always whole): header, each item as it arrives, the JobResultStore's
+ * and other files, then the count.
  */
 export async function writeSnapshot(
   dest: string,
   header: Omit<SnapshotHeader, 'format' | 'version'>,
   items: AsyncIterable<RawItem>,
-  jobResults: unknown = null,
-  /** Fields written after the items (they can describe what was read), before the count. */
-  trailer?: () => Record<string, unknown>,
-): Promise<number> {
-  const toStdout = dest === '-'
-  const tmp = toStdout ? '' : join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`)
-  let fileStream: NodeJS.WritableStream
-  if (toStdout) fileStream = process.stdout
-  else {
-    try {
-      await fs.access(dirname(dest))
-      const stream = createWriteStream(tmp, {flags: 'wx'})
-      await new Promise<void>((resolve, reject) => {
-        stream.once('open', () => resolve())
-        stream.once('error', reject)
-      })
-      fileStream = stream
-    } catch (err) {
-      throw new HaadmError('USAGE', `cannot write ${dest}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-        exit: ExitCode.USAGE,
-        hint: 'Choose a path in an existing, writable directory, or -o - for stdout.',
-      })
-    }
-  }
+  opts: WriteSnapshotOptions = {},
+): Promise<WriteSnapshotResult> {
+  const what = opts.what ?? 'the snapshot file'
+  const sink = await openOutput(dest, {existing: opts.existing ?? 'replace', what, mode: opts.mode, describeExisting: opts.describeExisting, existingHint: opts.existingHint})
+  const toStdout = sink.kind === 'stdout'
+  const fileStream = sink.stream
   const gzip = dest.endsWith('.gz') ? zlib().createGzip() : undefined
   const out: NodeJS.WritableStream = gzip ?? fileStream
-  if (gzip) gzip.pipe(fileStream)
+  // The sink is ended by its commit (which fsyncs), not by the pipe.
+  if (gzip) gzip.pipe(fileStream, {end: false})
   let streamError: Error | undefined
   const onError = (err: Error) => (streamError ??= err)
   out.on('error', onError)
   fileStream.on('error', onError)
+  const closed = () => toStdout && (streamError as NodeJS.ErrnoException | undefined)?.code === 'EPIPE'
 
   // Errors surface through onError; waiting for 'drain' alone keeps one listener at a time.
   const write = async (text: string) => {
@@ -70,6 +81,7 @@ export async function writeSnapshot(
     }
   }
   let count = 0
+  let fileCount = 0
   try {
     const head: SnapshotHeader = {format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, ...header}
     const headJson = JSON.stringify(head, null, 1)
@@ -78,34 +90,34 @@ export async function writeSnapshot(
       await write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(toSnapshotItem(item))}`)
       count++
     }
-    const extra = Object.entries(trailer?.() ?? {})
-      .map(([k, v]) => `\n ${JSON.stringify(k)}: ${JSON.stringify(v)},`)
-      .join('')
-    await write(`\n ],\n "jobResults": ${JSON.stringify(jobResults)},${extra}\n "itemCount": ${count}\n}\n`)
-    if (!toStdout) {
-      const finished = once(fileStream, 'close')
-      out.end()
-      await finished
-      if (streamError) throw streamError
-      await fs.rename(tmp, dest)
-    } else if (gzip) {
+    await write(`\n ],\n "jobResults": ${JSON.stringify(opts.jobResults ?? null)},\n`)
+    if (opts.storageFiles) {
+      await write(' "storageFiles": [')
+      for await (const f of opts.storageFiles) {
+        await write(`${fileCount === 0 ? '\n' : ',\n'}  ${JSON.stringify(f)}`)
+        fileCount++
+      }
+      await write('\n ],\n')
+    }
+    // Fields written after the items (they can describe what was read), before the count.
+    for (const [k, v] of Object.entries(opts.trailer?.() ?? {})) await write(` ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`)
+    await write(` "itemCount": ${count}\n}\n`)
+    if (gzip) {
       const finished = once(gzip, 'end')
       gzip.end()
       await finished
     }
+    if (streamError) throw streamError
+    await sink.commit()
+    if (streamError) throw streamError
   } catch (err) {
-    if (!toStdout) {
-      ;(out as unknown as {destroy?: () => void}).destroy?.()
-      await fs.rm(tmp, {force: true})
-    }
+    if (closed()) return {items: count, storageFiles: fileCount, path: sink.path, closedByReader: true}
+    ;(gzip as unknown as {destroy?: () => void} | undefined)?.destroy?.()
+    await sink.abort()
     if (err instanceof HaadmError) throw err
-    throw new HaadmError('USAGE', `writing ${dest} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      exit: ExitCode.UNEXPECTED,
-      hint: 'Nothing was left behind; check the disk and run again.',
-      cause: err,
-    })
+    throw outputError(err, sink.path, what)
   }
-  return count
+  return {items: count, storageFiles: fileCount, path: sink.path, closedByReader: false}
 }
 
 const cache = new Map<string, SnapshotDocument>()
@@ -116,9 +128,16 @@ export async function readSnapshot(file: string): Promise<SnapshotDocument> {
 }
 
 /** What a snapshot records about its cluster, for target resolution (config's SnapshotDefaults). */
-export function snapshotDefaults(file: string): {backend: string; clusterId: string; jobResultStorePath: string | null} {
+export function snapshotDefaults(file: string): {backend: string; clusterId: string; jobResultStorePath: string | null; jobResultStoreDeleteOnCommit: string | null} {
   const doc = loadSnapshot(file)
-  return {backend: doc.backend, clusterId: doc.clusterId, jobResultStorePath: (doc.jobResults as {path?: string} | null)?.path ?? null}
+  const dOC = doc.target?.jobResultStoreDeleteOnCommit
+  return {
+    backend: doc.backend,
+    clusterId: doc.clusterId,
+    jobResultStorePath: (doc.jobResults as {path?: string} | null)?.path ?? null,
+    // Exports since this field was added record it; older ones leave Flink's default.
+    jobResultStoreDeleteOnCommit: typeof dOC === 'boolean' ? String(dOC) : null,
+  }
 }
 
 export function loadSnapshot(file: string): SnapshotDocument {
@@ -150,6 +169,7 @@ export function loadSnapshot(file: string): SnapshotDocument {
 }
 
 export function checkSnapshot(file: string, doc: unknown): SnapshotDocument {
+  if ((doc as {format?: unknown} | null)?.format === LEGACY_BACKUP_FORMAT) doc = fromLegacyBackup(file, doc as LegacyBackup)
   const d = doc as Partial<SnapshotDocument>
   if (typeof d !== 'object' || d === null || d.format !== SNAPSHOT_FORMAT) throw invalid(file, 'not a haadm snapshot (no "format": "haadm-snapshot")')
   if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 1) throw invalid(file, `unknown snapshot version ${JSON.stringify(d.version)}`)
@@ -159,6 +179,12 @@ export function checkSnapshot(file: string, doc: unknown): SnapshotDocument {
   if (d.items.length !== d.itemCount) throw invalid(file, `truncated: ${d.items.length} items but the file says ${d.itemCount}`)
   if (d.backend !== 'zookeeper' && d.backend !== 'kubernetes') throw invalid(file, `unknown backend ${JSON.stringify(d.backend)}`)
   if (typeof d.clusterId !== 'string' || typeof d.root !== 'string') throw invalid(file, 'the cluster id or root is missing')
+  if (d.storageFiles !== undefined && d.storageFiles !== null) {
+    if (!Array.isArray(d.storageFiles)) throw invalid(file, '"storageFiles" is not a list')
+    d.storageFiles.forEach((f, i) => {
+      if (typeof f?.uri !== 'string' || typeof f.data !== 'string') throw invalid(file, `storage file ${i} is malformed (needs uri and base64 data)`)
+    })
+  }
   d.items.forEach((item, i) => {
     if (typeof item?.key !== 'string' || typeof item.locator !== 'string' || typeof item.data !== 'string')
       throw invalid(file, `item ${i} is malformed (needs key, locator and base64 data)`)
@@ -180,4 +206,41 @@ export function snapshotInconsistency(doc: SnapshotDocument): string | undefined
   const changed = Array.isArray(c.changedDuringExport) ? c.changedDuringExport : []
   const names = changed.slice(0, 5).map((m) => (m.key === '' ? doc.root : `${doc.root}/${m.key}`))
   return `the tree changed while this snapshot was exported: ${changed.length} node(s) have a child count that does not match the children captured (${names.join(', ')}${changed.length > 5 ? ', ...' : ''}); it is not one consistent picture: export again while nothing writes`
+}
+
+/** haadm 0.1's `jobs purge|mark-clean --backup` files: {format: "haadm-backup", source, files: [{path, size, mtime, base64}]}. */
+const LEGACY_BACKUP_FORMAT = 'haadm-backup'
+interface LegacyBackup {
+  format: string
+  createdAt?: string
+  command?: string
+  source?: string
+  files?: Array<{path?: string; size?: number; mtime?: string | null; base64?: string}>
+}
+
+/** Read as a snapshot of the files alone: those below the JobResultStore directory as its entries, the others as storage files. */
+function fromLegacyBackup(file: string, b: LegacyBackup): SnapshotDocument {
+  if (typeof b.source !== 'string' || !Array.isArray(b.files)) throw invalid(file, 'a haadm-backup file without "source" or "files"')
+  const base = b.source.replace(/\/+$/, '')
+  const files = b.files.map((f, i) => {
+    if (typeof f?.path !== 'string' || typeof f.base64 !== 'string') throw invalid(file, `file ${i} is malformed (needs path and base64)`)
+    return {uri: f.path, size: f.size ?? Buffer.from(f.base64, 'base64').length, mtime: f.mtime ?? null, data: f.base64}
+  })
+  const below = (u: string) => u.startsWith(`${base}/`)
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    haadmVersion: 'unknown',
+    createdAt: b.createdAt ?? new Date(0).toISOString(),
+    purpose: 'backup',
+    command: b.command,
+    backend: 'zookeeper',
+    clusterId: '/default',
+    root: '',
+    target: {jobResultStorePath: base},
+    items: [],
+    jobResults: {path: base, files: files.filter((f) => below(f.uri)).map((f) => ({relative: f.uri.slice(base.length + 1), size: f.size, mtime: f.mtime, data: f.data}))},
+    storageFiles: files.filter((f) => !below(f.uri)),
+    itemCount: 0,
+  }
 }

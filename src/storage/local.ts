@@ -1,5 +1,6 @@
 import {constants, readFile as readFileCb, stat as statCb, type Stats} from 'node:fs'
-import {copyFile, lstat, opendir, rename, rmdir, unlink} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {copyFile, link, lstat, mkdir, open, opendir, rename, rmdir, unlink} from 'node:fs/promises'
 import {posix} from 'node:path'
 import {ExitCode, HaadmError} from '../errors.js'
 import {mapConcurrent} from './concurrency.js'
@@ -104,6 +105,29 @@ export class LocalStorage implements Storage {
         exit: ExitCode.UNREACHABLE,
         hint: 'The source changed while copying, or the filesystem is failing. Nothing else was changed; run again.',
       })
+    }
+  }
+
+  async create(uri: string, bytes: Uint8Array): Promise<void> {
+    const dst = toPath(uri)
+    const dir = posix.dirname(dst)
+    const tmp = posix.join(dir, `.${posix.basename(dst)}.haadm-${process.pid}-${randomBytes(3).toString('hex')}.tmp`)
+    try {
+      await mkdir(dir, {recursive: true})
+      const fh = await open(tmp, 'wx', 0o644)
+      try {
+        await fh.writeFile(bytes)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      // link(2) fails when the name exists: a file that appeared meanwhile is never replaced.
+      await link(tmp, dst)
+    } catch (err) {
+      if (isCode(err, 'EEXIST')) throw exists(dst)
+      throw localError(err, dst, 'create')
+    } finally {
+      await unlink(tmp).catch(() => undefined)
     }
   }
 

@@ -266,6 +266,19 @@ export class S3Storage implements Storage {
     }
   }
 
+  async create(uri: string, bytes: Uint8Array): Promise<void> {
+    const o = obj(uri)
+    if (await this.head(o, uri))
+      throw new HaadmError('STORAGE_ERROR', `${uri} already exists; it was not overwritten`, {exit: ExitCode.UNREACHABLE, hint: 'Look at the object before deciding which one to keep.'})
+    try {
+      // IfNoneMatch: stores that support conditional writes refuse a key created since the check.
+      await this.client.send(new this.sdk.PutObjectCommand({Bucket: o.bucket, Key: o.key, Body: bytes, IfNoneMatch: '*'}))
+    } catch (err) {
+      if (status(err) === 412) throw new HaadmError('STORAGE_ERROR', `${uri} already exists; it was not overwritten`, {exit: ExitCode.UNREACHABLE})
+      throw this.translate(err, uri, 'create')
+    }
+  }
+
   async rename(from: string, to: string): Promise<void> {
     await this.copy(from, to)
     const src = obj(from)

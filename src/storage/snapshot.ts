@@ -63,6 +63,9 @@ export class SnapshotStorage implements Storage {
   async copy(): Promise<void> {
     throw readOnly()
   }
+  async create(): Promise<void> {
+    throw readOnly()
+  }
   async rename(): Promise<void> {
     throw readOnly()
   }

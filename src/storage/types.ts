@@ -63,6 +63,12 @@ export interface Storage {
    */
   copy(from: string, to: string): Promise<void>
   /**
+   * Creates a file with these bytes, never overwriting one (STORAGE_ERROR "already exists"); local:
+   * the parent directories are made, the file written under a temporary name, fsynced and linked
+   * into place. Used by `haadm restore`.
+   */
+  create(uri: string, bytes: Uint8Array): Promise<void>
+  /**
    * Moves a file, never overwriting `to`. Local: one atomic rename(2). Object stores: a verified
    * copy, then a delete of the source: not atomic; if the delete fails both exist.
    */

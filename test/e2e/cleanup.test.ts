@@ -98,7 +98,7 @@ describe('haadm cleanup on ZooKeeper', () => {
   })
 
   it('--force removes a cluster whose JobManagers died but whose sessions have not expired yet', async () => {
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/crashed', layout: '1.18', jobs: [randomJobId()], sessionTimeoutMs: 4000})
+    const f = await startFlinkFixture(zk.connectString, {clusterId: '/crashed', layout: '1.18', jobs: [randomJobId()], sessionTimeoutMs: 30_000})
     await f.kill()
     const refused = await haadm(['cleanup', ...q(), '--cluster-id', '/crashed', '--yes'])
     expect(refused.code).toBe(4)

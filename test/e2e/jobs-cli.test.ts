@@ -237,8 +237,9 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
     expect(await p.get(`${DIRTY}_DIRTY.json`)).toBeUndefined()
     expect(await p.get(`${DIRTY}.json`)).toEqual(original)
     const doc = JSON.parse(readFileSync(backup, 'utf8'))
-    expect(doc).toMatchObject({format: 'haadm-backup', version: 1, command: 'jobs mark-clean', source: p.jrs})
-    expect(Buffer.from(doc.files[0].base64, 'base64')).toEqual(original)
+    expect(doc).toMatchObject({format: 'haadm-snapshot', version: 1, purpose: 'backup', command: 'jobs mark-clean', items: [], jobResults: {path: p.jrs}})
+    expect(doc.jobResults.files.map((f: any) => f.relative)).toEqual([`${DIRTY}_DIRTY.json`])
+    expect(Buffer.from(doc.jobResults.files[0].data, 'base64')).toEqual(original)
 
     const again = await haadm(['jobs', 'mark-clean', DIRTY, '--flink-conf', conf, '--json'], {env: p.env})
     expect(again.code).toBe(0)
@@ -282,9 +283,10 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
     expect(await p.get(`${OLD_CLEAN}.json`)).toBeUndefined()
     expect(await p.get(`${OLD_DIRTY}_DIRTY.json`)).toBeDefined()
     const doc = JSON.parse(readFileSync(backup, 'utf8'))
-    expect(doc.files).toEqual([
-      {path: `${p.jrs}/${OLD_CLEAN}.json`, size: bytes.get(`${OLD_CLEAN}.json`)!.length, mtime: expect.any(String), base64: bytes.get(`${OLD_CLEAN}.json`)!.toString('base64')},
-    ])
+    expect(doc.jobResults).toEqual({
+      path: p.jrs,
+      files: [{relative: `${OLD_CLEAN}.json`, size: bytes.get(`${OLD_CLEAN}.json`)!.length, mtime: expect.any(String), data: bytes.get(`${OLD_CLEAN}.json`)!.toString('base64')}],
+    })
     expect(readdirSync(dirname(backup)).filter((n) => n.includes('.tmp'))).toEqual([])
 
     const again = await haadm([...args, '--yes', '--backup', backup, '--json'], {env: p.env})
@@ -301,7 +303,11 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
   it('purge --include-dirty removes dirty entries and warns that Flink will not clean up those jobs', async () => {
     const p = make()
     await withEntries(p)
-    const res = await haadm(['jobs', 'purge', '--jrs-path', p.jrs, '--job', OLD_DIRTY, '--include-dirty', '--yes', '--json'], {env: p.env})
+    // With no HA store to ask, haadm cannot tell whether the Dispatcher is alive: refused without --force.
+    const refused = await haadm(['jobs', 'purge', '--jrs-path', p.jrs, '--job', OLD_DIRTY, '--include-dirty', '--yes', '--json'], {env: p.env})
+    expect(refused.code).toBe(4)
+    expect(await p.get(`${OLD_DIRTY}_DIRTY.json`)).toBeDefined()
+    const res = await haadm(['jobs', 'purge', '--jrs-path', p.jrs, '--job', OLD_DIRTY, '--include-dirty', '--force', '--yes', '--json'], {env: p.env})
     expect(res.code, res.stdout).toBe(0)
     expect(res.json.result.plan.dirtyJobIds).toEqual([OLD_DIRTY])
     expect(res.json.result.ha).toMatchObject({status: 'unavailable'})
@@ -339,7 +345,7 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
     expect(await p.files()).toEqual([`${current}/${CLEAN}.json`, `${dir(1)}/${OLD_CLEAN}.json`, `${dir(3)}/${OLD_DIRTY}_DIRTY.json`].sort())
     if (kind === 'local') expect(existsSync(join(parent, dir(2)))).toBe(false)
     const doc = JSON.parse(readFileSync(backup, 'utf8'))
-    expect(doc.files.map((f: any) => f.path)).toEqual([`${parent}/${dir(2)}/${CLEAN}.json`, `${parent}/${dir(2)}/${OLD_CLEAN}.json`, `${parent}/${dir(4)}/${DIRTY}.json`])
+    expect(doc.storageFiles.map((f: any) => f.uri).sort()).toEqual([`${parent}/${dir(2)}/${CLEAN}.json`, `${parent}/${dir(2)}/${OLD_CLEAN}.json`, `${parent}/${dir(4)}/${DIRTY}.json`])
     const again = await haadm(['jobs', 'purge', '--jrs-path', p.jrs, '--prune-stale-dirs', '--yes', '--json'], {env: p.env})
     expect(again.code).toBe(0)
     expect(again.json.result.outcome).toMatchObject({removed: 0, failed: 0})

@@ -30,12 +30,13 @@ type Client = InstanceType<typeof ZooKeeper>
 async function connect(connectString: string, digest?: string): Promise<Client> {
   const zk = new ZooKeeper({
     connect: connectString,
-    timeout: 10_000,
+    // Generous: on a busy machine a short session expires under the test (ZINVALIDSTATE -9).
+    timeout: 30_000,
     debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR,
     host_order_deterministic: false,
   })
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no connection to ${connectString}`)), 10_000)
+    const t = setTimeout(() => reject(new Error(`no connection to ${connectString}`)), 60_000)
     zk.once('connect', () => {
       clearTimeout(t)
       resolve()
@@ -310,7 +311,8 @@ describe('real ZooKeeper and the Flink-shaped fixture', () => {
     const path = fx.ready.components.dispatcher.path
     await fx.kill()
     expect(await zk.pathExists(path, false)).toBe(true)
-    const deadline = Date.now() + 10_000
+    // A hang guard, not a speed target: the server expires the 1 s session when its ticks come round.
+    const deadline = Date.now() + 60_000
     while ((await zk.pathExists(path, false)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     expect(await zk.pathExists(path, false)).toBe(false)
     await fx.close() // no-op once dead

@@ -12,8 +12,8 @@ export interface TestZk {
   close(): void
 }
 
-/** `sessionTimeoutMs`: longer for tests that load the machine (the server caps it at 20 ticks). */
-export async function connectZk(connectString: string, auth?: string, sessionTimeoutMs = 4000): Promise<TestZk> {
+/** `sessionTimeoutMs`: the server caps it at 20 ticks; long by default, so a loaded machine does not expire the test's session. */
+export async function connectZk(connectString: string, auth?: string, sessionTimeoutMs = 30_000): Promise<TestZk> {
   const zk: any = new ZooKeeper({connect: connectString, timeout: sessionTimeoutMs, debug_level: 0})
   await new Promise<void>((resolve) => {
     zk.once('connect', () => resolve())

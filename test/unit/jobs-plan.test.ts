@@ -72,6 +72,7 @@ describe('planPurge', () => {
     expect(plan.remove.map((i) => i.path)).toEqual([`/jrs/${B}.json`])
     expect(plan.skip.map((i) => [i.path, i.reason])).toEqual([[`/jrs/${A}_DIRTY.json`, "dirty: Flink's cleanup of this job is pending (--include-dirty removes it)"]])
     expect(plan.dirtyJobIds).toEqual([])
+    expect(plan.notSelected).toEqual({count: 1, reasons: {'newer than --older-than': 1}})
   })
 
   it('removes dirty entries only with --include-dirty, and names their jobs', () => {
@@ -81,8 +82,10 @@ describe('planPurge', () => {
   })
 
   it('--job narrows, and nothing is selected without a selector', () => {
-    expect(planPurge(entries, [], {...base, jobIds: [C]}).remove.map((i) => i.path)).toEqual([`/jrs/${C}.json`])
-    expect(planPurge(entries, [], base)).toEqual({remove: [], skip: [], dirtyJobIds: [], selectsEntries: false})
+    const narrowed = planPurge(entries, [], {...base, jobIds: [C]})
+    expect(narrowed.remove.map((i) => i.path)).toEqual([`/jrs/${C}.json`])
+    expect(narrowed.notSelected).toEqual({count: 2, reasons: {'another job than --job': 2}})
+    expect(planPurge(entries, [], base)).toEqual({remove: [], skip: [], dirtyJobIds: [], selectsEntries: false, notSelected: {count: 0, reasons: {}}})
   })
 
   it('prunes Operator directories: keeps the newest n and the current one; dirty ones only with --include-dirty', () => {

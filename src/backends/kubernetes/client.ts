@@ -242,6 +242,12 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
   for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') headers[k] = v.trim()
   if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`
   const proxy = chooseProxy(base, kube.proxyUrl, process.env)
+  // As kubectl: credentials are never sent in clear text; over http:// the request goes without them.
+  if (!secure && (headers.Authorization || kube.exec)) {
+    delete headers.Authorization
+    process.stderr.write(`warning: the API server ${base.origin} is plain http://: its token or password is not sent (kubectl does not send it either); use https://
+`)
+  }
   const prefix = base.pathname.replace(/\/+$/, '')
   const server = base.toString().replace(/\/+$/, '')
 
@@ -284,7 +290,7 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
       const creds = pending ? undefined : (credsOrPending as ExecCredentials | undefined)
       const h: Record<string, string | number> = {
         ...headers,
-        ...(creds?.token ? {Authorization: `Bearer ${creds.token}`} : {}),
+        ...(creds?.token && secure ? {Authorization: `Bearer ${creds.token}`} : {}),
         Accept: 'application/json',
         'User-Agent': 'haadm',
         ...(payload ? {'Content-Type': contentType ?? 'application/json', 'Content-Length': payload.length} : {}),
@@ -441,7 +447,7 @@ export async function connectKube(target: Target): Promise<KubeConnection> {
     if (left <= 0) throw deadlineError(server, 'GET', url)
     return new Promise((resolve, reject) => {
       const via = proxy && !secure
-      const h: Record<string, string> = {...headers, ...(creds?.token ? {Authorization: `Bearer ${creds.token}`} : {}), Accept: 'application/json', 'User-Agent': 'haadm'}
+      const h: Record<string, string> = {...headers, ...(creds?.token && secure ? {Authorization: `Bearer ${creds.token}`} : {}), Accept: 'application/json', 'User-Agent': 'haadm'}
       const auth = via ? proxyAuthorization(proxy) : undefined
       if (auth) h['Proxy-Authorization'] = auth
       const reqOpts: http.RequestOptions = via

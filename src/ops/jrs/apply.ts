@@ -6,13 +6,11 @@
  */
 import {noteWrite} from '../../deadline.js'
 import {ExitCode, HaadmError} from '../../errors.js'
-import {collect, mapConcurrent} from '../../storage/concurrency.js'
+import {collect} from '../../storage/concurrency.js'
 import type {Storage, StorageEntry} from '../../storage/index.js'
-import {backupDocument, writeBackup} from './backup.js'
+import {type BackupHeader, writeBackup} from '../../snapshot/backup.js'
 import type {MarkCleanAction} from './mark-clean-plan.js'
 import type {PurgeDirItem, PurgeEntryItem, PurgePlan} from './purge-plan.js'
-
-const READ_CONCURRENCY = 32
 
 export interface ItemOutcome {
   kind: 'entry' | 'operator-dir'
@@ -24,6 +22,13 @@ export interface ItemOutcome {
   error?: string
   /** HaadmError code of the failure. */
   errorCode?: string
+}
+
+/** Where and how to write a --backup (src/snapshot/backup.ts). */
+export interface JrsBackup {
+  file: string
+  overwrite: boolean
+  header: BackupHeader
 }
 
 export interface BackupSummary {
@@ -47,7 +52,7 @@ interface FileToSave {
   mtime: string | null
 }
 
-export async function applyPurge(storage: Storage, plan: PurgePlan, opts: {backup?: string; source: string}): Promise<PurgeOutcome> {
+export async function applyPurge(storage: Storage, plan: PurgePlan, opts: {backup?: JrsBackup; source: string}): Promise<PurgeOutcome> {
   noteWrite()
   const entries = plan.remove.filter((i): i is PurgeEntryItem => i.kind === 'entry')
   const dirs = plan.remove.filter((i): i is PurgeDirItem => i.kind === 'operator-dir')
@@ -61,7 +66,7 @@ export async function applyPurge(storage: Storage, plan: PurgePlan, opts: {backu
       ...entries.map((e) => ({path: e.path, size: e.size, mtime: e.mtime})),
       ...dirs.flatMap((d) => dirFiles.get(d.path)!.map((f) => ({path: f.uri, size: f.size ?? 0, mtime: f.mtime}))),
     ]
-    backup = await saveBackup(storage, toSave, opts.backup, 'jobs purge', opts.source)
+    backup = await saveBackup(storage, toSave, opts.backup, opts.source)
   }
 
   const items: ItemOutcome[] = []
@@ -102,26 +107,24 @@ export async function applyPurge(storage: Storage, plan: PurgePlan, opts: {backu
   }
 }
 
-/** Reads every file and writes the backup document; any read failure stops everything (nothing removed yet). */
-async function saveBackup(storage: Storage, files: FileToSave[], file: string, command: string, source: string): Promise<BackupSummary> {
-  const saved: Array<FileToSave & {bytes: Uint8Array}> = []
-  for await (const r of mapConcurrent(files, READ_CONCURRENCY, async (f) => {
-    try {
-      return {...f, bytes: await storage.read(f.path)}
-    } catch (err) {
-      // Gone since it was listed: nothing to save, and its removal will say "absent".
-      if (err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND') return undefined
-      throw new HaadmError('BACKUP_FAILED', `cannot read ${f.path} for the backup: ${(err as Error).message}; nothing was removed`, {
-        exit: err instanceof HaadmError ? err.exit : ExitCode.UNREACHABLE,
-        hint: err instanceof HaadmError ? err.hint : undefined,
-        cause: err,
-      })
-    }
-  }))
-    if (r) saved.push(r)
-  saved.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  const written = writeBackup(file, backupDocument(command, source, saved))
-  return {file: written, files: saved.length, bytes: saved.reduce((n, f) => n + f.bytes.length, 0)}
+/** Reads every file and writes the backup (src/snapshot/backup.ts); any read failure stops everything (nothing removed yet). */
+async function saveBackup(storage: Storage, files: FileToSave[], backup: JrsBackup, source: string): Promise<BackupSummary> {
+  const base = source.replace(/\/+$/, '')
+  const below = (p: string) => p.startsWith(`${base}/`)
+  // The command's storage stays open for the removals: the backup borrows it.
+  const keepOpen = async () => Object.create(storage, {close: {value: async () => {}}}) as Storage
+  const summary = await writeBackup({
+    request: {file: backup.file, overwrite: backup.overwrite},
+    header: backup.header,
+    items: [],
+    sources: [
+      {kind: 'files', uri: base, files: files.filter((f) => below(f.path)).map((f) => ({uri: f.path, size: f.size, mtime: f.mtime})), jobResultStore: true},
+      {kind: 'files', uri: base, files: files.filter((f) => !below(f.path)).map((f) => ({uri: f.path, size: f.size, mtime: f.mtime}))},
+    ],
+    jobResultStorePath: base,
+    open: keepOpen,
+  })
+  return {file: summary.file, files: summary.files, bytes: summary.bytes}
 }
 
 export interface MarkCleanOutcome {
@@ -138,13 +141,13 @@ export interface MarkCleanOutcome {
 export async function applyMarkClean(
   storage: Storage,
   actions: MarkCleanAction[],
-  opts: {backup?: string; source: string},
+  opts: {backup?: JrsBackup; source: string},
 ): Promise<{outcomes: MarkCleanOutcome[]; backup: BackupSummary | null}> {
   noteWrite()
   const changing = actions.filter((a) => a.action === 'delete' || a.action === 'rename')
   let backup: BackupSummary | null = null
   if (opts.backup !== undefined && changing.length > 0)
-    backup = await saveBackup(storage, changing.map((a) => ({path: a.dirtyPath, size: a.size ?? 0, mtime: a.mtime})), opts.backup, 'jobs mark-clean', opts.source)
+    backup = await saveBackup(storage, changing.map((a) => ({path: a.dirtyPath, size: a.size ?? 0, mtime: a.mtime})), opts.backup, opts.source)
   const outcomes: MarkCleanOutcome[] = []
   for (const a of actions) {
     const base = {jobId: a.jobId, action: a.action, dirtyPath: a.dirtyPath, cleanPath: a.cleanPath}

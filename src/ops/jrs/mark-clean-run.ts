@@ -7,7 +7,7 @@ import {ExitCode, type ExitCodeValue, HaadmError} from '../../errors.js'
 import {refuseSnapshotChange} from '../../snapshot/read-only.js'
 import {joinUri, withStorage} from '../../storage/index.js'
 import {applyMarkClean, type BackupSummary, type MarkCleanOutcome, totalFailure} from './apply.js'
-import {checkBackupTarget} from './backup.js'
+import {backupHeader, checkBackup} from '../../snapshot/backup.js'
 import {jrsPathOf} from './inputs.js'
 import {type MarkCleanAction, planMarkClean} from './mark-clean-plan.js'
 import {CLEAN_SUFFIX, DIRTY_SUFFIX} from './scan.js'
@@ -28,6 +28,10 @@ export interface MarkCleanRunOptions {
   deleteOnCommit: boolean | undefined
   dryRun: boolean
   backup: string | undefined
+  /** --backup-overwrite: replace an existing backup file. */
+  backupOverwrite?: boolean
+  /** Written into the backup's header. */
+  haadmVersion?: string
   warn(message: string): void
   /** Shows what will happen before anything changes (a dry run stops after it). */
   showPlan(result: MarkCleanResult): void
@@ -74,10 +78,13 @@ export async function runMarkClean(target: Target, opts: MarkCleanRunOptions): P
         {exit: ExitCode.UNREACHABLE, hint: "Check the job id and the path ('haadm jobs results' lists the entries). Flink fails the same way.", details: {actions}},
       )
     if (changing.length > 0) {
-      if (opts.backup !== undefined) checkBackupTarget(opts.backup)
+      if (opts.backup !== undefined) for (const w of checkBackup({file: opts.backup, overwrite: Boolean(opts.backupOverwrite)})) opts.warn(w)
       await opts.confirm(changing.map((a) => (a.action === 'delete' ? `delete ${a.dirtyPath}` : `rename ${a.dirtyPath} -> ${a.cleanPath}`)).join('\n'))
     }
-    const {outcomes, backup} = await applyMarkClean(storage, actions, {backup: opts.backup, source: path})
+    const {outcomes, backup} = await applyMarkClean(storage, actions, {
+      backup: opts.backup === undefined ? undefined : {file: opts.backup, overwrite: Boolean(opts.backupOverwrite), header: backupHeader(target, 'jobs mark-clean', opts.haadmVersion ?? 'unknown')},
+      source: path,
+    })
     result.outcomes = outcomes
     result.backup = backup
     const failed = outcomes.filter((o) => o.status === 'failed')

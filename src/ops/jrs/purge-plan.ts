@@ -53,6 +53,8 @@ export interface PurgePlan {
   dirtyJobIds: string[]
   /** Whether entry filters were given (else only directories are considered). */
   selectsEntries: boolean
+  /** Entries the filters did not select, by reason (e.g. "newer than --older-than": 2): neither removed nor "kept". */
+  notSelected: {count: number; reasons: Record<string, number>}
 }
 
 export function selectsEntries(o: Pick<PurgeOptions, 'olderThanMs' | 'jobIds' | 'all'>): boolean {
@@ -64,11 +66,21 @@ export function planPurge(entries: JobResultEntryRecord[], dirs: OperatorDirReco
   const skip: PurgeItem[] = []
   const dirty = new Set<string>()
   const selecting = selectsEntries(o)
+  const notSelected: PurgePlan['notSelected'] = {count: 0, reasons: {}}
+  const unselected = (reason: string) => {
+    notSelected.count++
+    notSelected.reasons[reason] = (notSelected.reasons[reason] ?? 0) + 1
+  }
 
   if (selecting) {
     const why = criteria(o)
     for (const e of entries) {
-      if (!matchesFilter(e, {olderThanMs: o.olderThanMs, jobIds: o.jobIds}, o.now)) continue
+      if (!matchesFilter(e, {olderThanMs: o.olderThanMs, jobIds: o.jobIds}, o.now)) {
+        if (o.jobIds && o.jobIds.length > 0 && !(e.jobId && o.jobIds.includes(e.jobId))) unselected('another job than --job')
+        else if (!e.mtime) unselected('no modification time to compare with --older-than')
+        else unselected('newer than --older-than')
+        continue
+      }
       const item: PurgeEntryItem = {kind: 'entry', path: e.path, jobId: e.jobId, state: e.state, size: e.size, mtime: e.mtime, reason: ''}
       if (e.state === 'clean') remove.push({...item, reason: `clean entry ${why}`})
       else if (o.includeDirty) {
@@ -102,7 +114,7 @@ export function planPurge(entries: JobResultEntryRecord[], dirs: OperatorDirReco
       }
     })
   }
-  return {remove, skip, dirtyJobIds: [...dirty].sort(), selectsEntries: selecting}
+  return {remove, skip, dirtyJobIds: [...dirty].sort(), selectsEntries: selecting, notSelected}
 }
 
 function criteria(o: PurgeOptions): string {

@@ -8,7 +8,7 @@ import {ExitCode, type ExitCodeValue, HaadmError, usageError} from '../../errors
 import {refuseSnapshotChange} from '../../snapshot/read-only.js'
 import {withStorage} from '../../storage/index.js'
 import {applyPurge, type PurgeOutcome, totalFailure} from './apply.js'
-import {checkBackupTarget} from './backup.js'
+import {backupHeader, checkBackup} from '../../snapshot/backup.js'
 import {type HaArtifactsReport, lookupHaArtifacts} from './ha-artifacts.js'
 import {jrsPathOf} from './inputs.js'
 import {type PurgeOptions, type PurgePlan, planPurge, selectsEntries} from './purge-plan.js'
@@ -29,6 +29,10 @@ export interface PurgeRunOptions extends Omit<PurgeOptions, 'keep'> {
   dryRun: boolean
   force: boolean
   backup: string | undefined
+  /** --backup-overwrite: replace an existing backup file. */
+  backupOverwrite?: boolean
+  /** Written into the backup's header. */
+  haadmVersion?: string
   /** Things to say that do not stop the run (stderr, and the JSON envelope's warnings). */
   warn(message: string): void
   /** Shows the plan before anything is removed (a dry run stops after it). */
@@ -58,31 +62,40 @@ export async function runPurge(target: Target, opts: PurgeRunOptions): Promise<{
       ha = await lookupHaArtifacts(target, plan.dirtyJobIds)
     }
     const result: PurgeResult = {path, dryRun: opts.dryRun, plan, ha, outcome: null}
-    // The Dispatcher works on dirty entries while it runs: removing one under it is never safe.
-    const live = plan.dirtyJobIds.length > 0 && ha?.dispatcherAlive === true && !opts.force
+    // The Dispatcher works on dirty entries while it runs: removing one under it is never safe. Any doubt
+    // (a store that could not be asked, no Dispatcher record to judge by) counts as possibly alive.
+    const doubt = ha !== null && ha.dispatcherAlive === null
+    const live = plan.dirtyJobIds.length > 0 && ha !== null && ha.dispatcherAlive !== false && !opts.force
+    const why = doubt
+      ? `haadm cannot tell whether the cluster's Dispatcher is alive (${ha!.reason ?? 'no Dispatcher leader record to judge by'}), and it may be cleaning up job(s) ${plan.dirtyJobIds.join(', ')}`
+      : `the Dispatcher of ${ha?.store} is alive and may be cleaning up job(s) ${plan.dirtyJobIds.join(', ')}`
     if (live && !opts.dryRun)
-      throw new HaadmError('LIVE_CLUSTER', `refusing: the Dispatcher of ${ha!.store} is alive and may be cleaning up job(s) ${plan.dirtyJobIds.join(', ')}`, {
+      throw new HaadmError('LIVE_CLUSTER', `refusing: ${why}`, {
         exit: ExitCode.REFUSED,
-        hint: 'Stop the cluster first, or wait for its cleanup to mark the entries clean; --force removes them anyway.',
-        details: {store: ha!.store, dirtyJobIds: plan.dirtyJobIds},
+        hint: doubt
+          ? 'Give the HA store (--zk-quorum, --flink-conf, --backend kubernetes) so haadm can check, or --force if you know the cluster is stopped.'
+          : 'Stop the cluster first, or wait for its cleanup to mark the entries clean; --force removes them anyway.',
+        details: {store: ha!.store, dirtyJobIds: plan.dirtyJobIds, dispatcherAlive: ha!.dispatcherAlive},
       })
     opts.showPlan(path, plan)
     if (opts.dryRun) {
       if (!live) return {result, exit: ExitCode.OK}
-      opts.warn('the Dispatcher is alive: a real run would refuse (exit 4) without --force')
+      opts.warn(`${doubt ? 'the Dispatcher may be alive' : 'the Dispatcher is alive'}: a real run would refuse (exit 4) without --force`)
       return {result, exit: ExitCode.REFUSED}
     }
     if (plan.remove.length === 0) {
       result.outcome = {removed: 0, absent: 0, failed: 0, skipped: plan.skip.length, items: [], backup: null}
       return {result, exit: ExitCode.OK}
     }
-    if (opts.backup !== undefined) checkBackupTarget(opts.backup)
+    if (opts.backup !== undefined) for (const w of checkBackup({file: opts.backup, overwrite: Boolean(opts.backupOverwrite)})) opts.warn(w)
     const entries = plan.remove.filter((i) => i.kind === 'entry').length
     const dirs = plan.remove.length - entries
     await opts.confirm(
       `Remove ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${dirs} director${dirs === 1 ? 'y' : 'ies'} from ${path}${plan.dirtyJobIds.length ? `, including dirty entries of ${plan.dirtyJobIds.length} job(s)` : ''}.`,
     )
-    const outcome = await applyPurge(storage, plan, {backup: opts.backup, source: path})
+    const backup =
+      opts.backup === undefined ? undefined : {file: opts.backup, overwrite: Boolean(opts.backupOverwrite), header: backupHeader(target, 'jobs purge', opts.haadmVersion ?? 'unknown')}
+    const outcome = await applyPurge(storage, plan, {backup, source: path})
     result.outcome = outcome
     const failed = outcome.items.filter((i) => i.status === 'failed')
     const total = totalFailure(failed, outcome.removed + outcome.absent, {outcome})
