@@ -3,6 +3,7 @@ import type {Target} from '../config/target.js'
 import {zkJoin} from '../config/zk-path.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
+import {zookeeperClientMissing} from './zookeeper-client-missing.js'
 import {MULTI_BATCH, ZkMultiClient} from './zk-multi.js'
 import type {Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, ZkStat} from './types.js'
 
@@ -58,11 +59,7 @@ function loadZooKeeper(): Promise<ZkCtor> {
       const require = createRequire(import.meta.url)
       return require('zookeeper') as ZkCtor
     } catch (err) {
-      throw new HaadmError('ZK_CLIENT_MISSING', 'the ZooKeeper client library (npm package "zookeeper") is not installed', {
-        exit: ExitCode.UNEXPECTED,
-        hint: 'It is an optional dependency that needs a C toolchain: install python3, make and g++, then run npm install zookeeper.',
-        cause: err,
-      })
+      throw zookeeperClientMissing(err)
     }
   })()
   return ctorPromise
