@@ -1,8 +1,5 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
-// oclif's parser output constraints (not exported by @oclif/core/interfaces).
-type FlagOutput = {[name: string]: any}
-type ArgOutput = {[name: string]: any}
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import type {Target} from '../config/target.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
@@ -10,6 +7,10 @@ import {configureColour} from '../render/colour.js'
 import {snapshotDefaults} from '../snapshot/io.js'
 import {formatInArgv, formatInEnv, type OutputFormat, outputFlags, parseColumns, resolveFormat, terminalWidth} from '../render/output.js'
 import {renderView, setTableOptions, tableOptions, type View} from '../render/table.js'
+
+// oclif's parser output constraints (not exported by @oclif/core/interfaces).
+type FlagOutput = {[name: string]: any}
+type ArgOutput = {[name: string]: any}
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
