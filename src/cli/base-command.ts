@@ -107,7 +107,9 @@ export abstract class HaadmCommand extends Command {
   }
 
   protected resolve(flags: TargetFlags): Target {
-    return resolveTarget({flags, env: process.env, snapshotDefaults})
+    const target = resolveTarget({flags, env: process.env, snapshotDefaults})
+    for (const w of target.flinkConf?.warnings ?? []) this.addWarning(w)
+    return target
   }
 
   protected addWarning(message: string): void {

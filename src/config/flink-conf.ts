@@ -14,6 +14,8 @@ export interface FlinkConf {
   /** `legacy`: Flink 1.x flat `flink-conf.yaml`; `yaml`: the standard YAML `config.yaml` of 1.19+ and 2.x. */
   format: 'legacy' | 'yaml'
   entries: Map<string, FlinkConfEntry>
+  /** Lines Flink reads, but probably not as their author meant: `<file>:<line>: ...`. */
+  warnings: string[]
 }
 
 const invalid = (file: string, line: number, why: string, hint?: string) =>
@@ -65,6 +67,7 @@ export function loadFlinkConf(path: string): FlinkConf {
  */
 export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
   const entries = new Map<string, FlinkConfEntry>()
+  const warnings: string[] = []
   const lines = text.split(/\r?\n/)
   lines.forEach((raw, i) => {
     const conf = raw.split('#', 1)[0].trim()
@@ -78,9 +81,13 @@ export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
     if (key.length === 0 || value.length === 0) {
       throw invalid(file, i + 1, `empty key or value: ${JSON.stringify(conf)}`)
     }
+    // Flink 1.x takes the rest of the line as it stands: an opened quote stays part of the value.
+    const quote = value[0]
+    if ((quote === '"' || quote === "'") && (value.length === 1 || !value.endsWith(quote)))
+      warnings.push(`${file}:${i + 1}: the value of ${key} opens a ${quote === '"' ? 'double' : 'single'} quote it never closes; Flink and haadm use it as it stands, quote included: ${value}`)
     entries.set(key, {value, line: i + 1})
   })
-  return {file, format: 'legacy', entries}
+  return {file, format: 'legacy', entries, warnings}
 }
 
 /** Flink 1.19+/2.x `config.yaml`: standard YAML, nested maps flattened with `.` (`GlobalConfiguration.flatten`). */
@@ -112,5 +119,5 @@ export function parseStandardYaml(file: string, text: string): FlinkConf {
     throw invalid(file, lineOf(doc.contents as Node), 'the top level must be a map of configuration keys')
   }
   walk(doc.contents, '')
-  return {file, format: 'yaml', entries}
+  return {file, format: 'yaml', entries, warnings: []}
 }
