@@ -17,7 +17,7 @@ One job (--job): removes what Flink's global cleanup of that job removes: its ex
 
 Safe by default: refuses (exit 4) while the cluster or job is alive: a leader record or latch node or lock owned by a live ZooKeeper session, or a Kubernetes leader lease still within its duration; --force overrides. --dry-run prints the plan (and exits 4 when a real run would refuse). On a terminal it asks you to type the cluster id; without one it requires --yes. --backup FILE writes every item first, as a snapshot that 'haadm leaders --snapshot FILE' reads. Idempotent: a second run finds nothing and exits 0. A cluster id that does not exist is nothing to do (exit 0; exit 3 with --strict). A partial failure exits 5 and lists what remains, including nodes that reappeared because a JobManager was still running.
 
-JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, storage: [{kind, what, uri, files}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining, warnings}, warnings}
+JSON (--json): {status, result: {plan: {backend, clusterId, root, scope, jobId, metadata: [{key, locator, version, what}], parents, liveEvidence, untouched, nestedClusters, storage: [{kind, what, uri, files}]}, dryRun, forced, backup, outcomes: [{target, status: removed|absent|kept|failed, error}], summary: {removed, absent, kept, failed}, remaining, warnings}, warnings}
 
 ${TARGET_ENV_HELP}
 

@@ -2,7 +2,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {basename, dirname, join, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {ExitCode, HaadmError} from '../errors.js'
+import {HaadmError} from '../errors.js'
 
 /** How haadm was installed, which decides the command that brings the ZooKeeper binding in. */
 export type Installation =
@@ -70,7 +70,6 @@ export function zookeeperClientMissing(cause: unknown, pkgDir = packageDir()): H
     hint = `ZooKeeper commands need it; Kubernetes and --snapshot commands work without it. ${TOOLCHAIN[0].toUpperCase()}${TOOLCHAIN.slice(1)}, then run: ${how}`
   }
   return new HaadmError('ZK_CLIENT_MISSING', message, {
-    exit: ExitCode.UNREACHABLE,
     hint,
     details: {installation: install.kind, packageDir: pkgDir, binding: bindingDir ?? null},
     cause,

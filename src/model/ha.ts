@@ -219,4 +219,6 @@ export interface LayoutCleanup {
   liveEvidence: string[]
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
+  /** Other clusters whose HA nodes lie below the cleanup target (a root given as a cluster): never removed. */
+  nestedClusters?: string[]
 }

@@ -20,6 +20,8 @@ export interface CleanupPlan {
   liveEvidence: string[]
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
+  /** Other clusters whose HA nodes lie below the target node (ZooKeeper): a cleanup of such a node is refused. */
+  nestedClusters: string[]
   /** Files in the HA storageDir and JobResultStore, removed only after all metadata is gone (Flink's order). */
   storage: StorageStep[]
 }
@@ -55,6 +57,7 @@ export function planCleanup(inv: Inventory, opts: {jobId?: string}, layout: HaLa
     parents: c.parents,
     liveEvidence: c.liveEvidence,
     untouched: c.untouched,
+    nestedClusters: c.nestedClusters ?? [],
     storage: [],
   }
 }

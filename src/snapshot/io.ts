@@ -4,6 +4,7 @@ import {basename, dirname, join} from 'node:path'
 import {createRequire} from 'node:module'
 import type {RawItem} from '../backends/types.js'
 import {ExitCode, HaadmError} from '../errors.js'
+import {outputWriteError} from './write-error.js'
 import {SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, fromSnapshotItem, toSnapshotItem} from './format.js'
 
 /** node:zlib takes ~4 ms to load: only runs that read or write a .gz snapshot pay for it. */
@@ -94,11 +95,7 @@ export async function writeSnapshot(
       await fs.rm(tmp, {force: true})
     }
     if (err instanceof HaadmError) throw err
-    throw new HaadmError('USAGE', `writing ${dest} failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      exit: ExitCode.UNEXPECTED,
-      hint: 'Nothing was left behind; check the disk and run again.',
-      cause: err,
-    })
+    throw outputWriteError(dest, err)
   }
   return count
 }
