@@ -47,6 +47,10 @@ describe('-o and the table options', () => {
     // Commands without -o follow HAADM_OUTPUT too.
     const cleanup = await demo(['cleanup', '--dry-run'], {HAADM_OUTPUT: 'json'})
     expect(cleanup.json?.result?.dryRun).toBe(true)
+    // export -o - writes the snapshot to stdout: nothing is added after it.
+    const exported = await demo(['export', '-o', '-'], {HAADM_OUTPUT: 'json'})
+    expect(exported.code).toBe(0)
+    expect(JSON.parse(exported.stdout).format).toBe('haadm-snapshot')
   })
 
   it('-o name prints one identifier a line', async () => {
