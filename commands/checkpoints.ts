@@ -6,7 +6,8 @@ import type {CheckpointsReport} from '../src/ops/checkpoints.js'
 import {parseJobIds} from '../src/ops/job-ids.js'
 import {checkpointWarnings} from '../src/ops/state-handle-warnings.js'
 import {readCheckpoints} from '../src/ops/state-handles-read.js'
-import {renderCheckpoints} from '../src/render/checkpoints.js'
+import {CHECKPOINT_COLUMNS, renderCheckpoints, checkpointsView} from '../src/render/checkpoints.js'
+import {OUTPUT_HELP, outputFlags} from '../src/render/output.js'
 
 export default class Checkpoints extends HaadmCommand {
   static override summary = 'List each job\'s retained checkpoints, the checkpoint Flink restores from, and the checkpoint id counter.'
@@ -21,6 +22,10 @@ JSON (--json): {status, result: {backend, clusterId, root, scannedAt, jobs: [{jo
 
 Exit status: --job with a malformed job id is exit 2, and exit 3 when a job has neither an execution plan nor checkpoint data (the error names the jobs that do); with --verify-storage or --deep, exit 5 when the storageDir cannot be reached or a file check fails with an I/O error (the metadata is still shown), while missing files and orphans are findings (exit 0, with warnings).
 
+Columns (--columns): ${CHECKPOINT_COLUMNS.join(', ')} (storage with --verify-storage); -o name prints <jobId>/<checkpoint id>; --no-headers prints one table led by the job id (text mode shows a table per job).
+
+${OUTPUT_HELP}
+
 ${TARGET_ENV_HELP}
 
 ${exitCodesSection}`
@@ -32,7 +37,8 @@ ${exitCodesSection}`
     {description: 'The checkpoint each job restores from, for a script:', command: "<%= config.bin %> <%= command.id %> --json | jq -r '.result.jobs[] | \"\\(.jobId) \\(.restoreFrom)\"'"},
   ]
 
-  static override flags = {...targetFlags, ...stateHandleFlags}
+  static override flags = {...targetFlags, ...stateHandleFlags, ...outputFlags}
+  static override columns = CHECKPOINT_COLUMNS
 
   async run(): Promise<CheckpointsReport> {
     const {flags} = await this.parse(Checkpoints)
@@ -44,7 +50,7 @@ ${exitCodesSection}`
       process.exitCode = ExitCode.PARTIAL
       if (!this.jsonEnabled()) process.stderr.write(`warning: storage verification incomplete: ${report.storage.problem ?? 'I/O errors (see the STORAGE column)'}\n`)
     }
-    if (!this.jsonEnabled()) this.log(renderCheckpoints(report))
+    this.show(() => renderCheckpoints(report), checkpointsView(report))
     return report
   }
 }

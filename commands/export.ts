@@ -3,6 +3,7 @@ import {HaadmCommand, exitCodesSection} from '../src/cli/base-command.js'
 import {ExitCode} from '../src/errors.js'
 import {TARGET_ENV_HELP, targetFlags} from '../src/cli/flags.js'
 import {type ExportResult, exportSnapshot} from '../src/ops/export.js'
+import {formatInArgv} from '../src/render/output.js'
 
 export default class Export extends HaadmCommand {
   static override summary = "Write a snapshot of a cluster's HA metadata to a file, for offline inspection."
@@ -26,6 +27,11 @@ ${exitCodesSection}`
   static override flags = {
     ...targetFlags,
     output: Flags.string({char: 'o', summary: 'File to write (.gz: compressed; - for stdout).', required: true}),
+  }
+
+  /** -o - writes the snapshot to stdout: HAADM_OUTPUT must not add a JSON document after it. */
+  protected override outputEnvApplies(): boolean {
+    return formatInArgv(this.argv) !== '-'
   }
 
   async run(): Promise<ExportResult> {

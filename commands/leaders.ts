@@ -4,7 +4,8 @@ import {TARGET_ENV_HELP, targetFlags} from '../src/cli/flags.js'
 import type {LeadersReport} from '../src/ops/leaders.js'
 import {type LeaderChange, type LeaderState, watchLeaders} from '../src/ops/leaders-watch.js'
 import {readLeaders} from '../src/ops/scan.js'
-import {renderLeaders} from '../src/render/leaders.js'
+import {LEADER_COLUMNS, leadersView, renderLeaders} from '../src/render/leaders.js'
+import {OUTPUT_HELP, outputFlags} from '../src/render/output.js'
 
 export default class Leaders extends HaadmCommand {
   static override summary = 'Show the current leader of each Flink component and job, and whether it is alive.'
@@ -16,6 +17,10 @@ On ZooKeeper a record is alive when its connection_info node is ephemeral (its s
 --watch follows leadership live: the leaders as above, then one line per change (time, component, old → new leader with its session and owner: ZooKeeper session or lease holder), until Ctrl-C or --timeout (exit 0). ZooKeeper: watches on the connection_info nodes and the latches; Kubernetes: a watch on the cluster's ConfigMaps from the list's resourceVersion, resumed after a dropped connection. A change of liveness the store does not write down (a Kubernetes lease running out without a write) shows with the next write. With --json, JSON lines: {"event": "leaders", "result": <as below>} first, then {"event": "change", time, component, jobId, from, to} with from/to {status, address, sessionId, owner, alive} or null. --watch on a snapshot is a usage error (exit 2).
 
 JSON (--json): {status, result: {backend, clusterId, root, scannedAt, leaders: [{component, jobId, layout, key, locator, status: leader|no-leader|undecodable, address, sessionId, owner, since, alive, evidence, latch: {key, contenders, leaderOwner}, lease: {configMap, holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaderTransitions, ageSeconds, expiresAt, valid, problem} | null, problem}], latches: [{key, locator, contenders: [{node, sequence, owner, since}]}], leases: [...]}, warnings}
+
+Columns (--columns): ${LEADER_COLUMNS.join(', ')}; -o name prints the component, or the job id of a job master.
+
+${OUTPUT_HELP}
 
 ${TARGET_ENV_HELP}
 
@@ -31,8 +36,10 @@ ${exitCodesSection}`
 
   static override flags = {
     ...targetFlags,
+    ...outputFlags,
     watch: Flags.boolean({summary: 'Keep running and print one line per leadership change (JSON lines with --json), until Ctrl-C or --timeout.'}),
   }
+  static override columns = LEADER_COLUMNS
 
   /** Set while --watch prints its own lines: oclif's closing JSON document is left out. */
   private streaming = false
@@ -49,7 +56,8 @@ ${exitCodesSection}`
     const target = this.resolve(flags)
     const report = await readLeaders(target)
     for (const r of report.leaders) if (r.problem) this.warnings.push(`${r.key}: ${r.problem}`)
-    if (!this.jsonEnabled()) this.log(renderLeaders(report, {asOf: target.snapshot ? report.scannedAt : undefined}))
+    const asOf = target.snapshot ? report.scannedAt : undefined
+    this.show(() => renderLeaders(report, {asOf}), leadersView(report, asOf))
     return report
   }
 

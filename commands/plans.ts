@@ -6,7 +6,8 @@ import {parseJobIds} from '../src/ops/job-ids.js'
 import type {PlansReport} from '../src/ops/plans.js'
 import {planWarnings} from '../src/ops/state-handle-warnings.js'
 import {readPlans} from '../src/ops/state-handles-read.js'
-import {renderPlans} from '../src/render/plans.js'
+import {PLAN_COLUMNS, renderPlans, plansView} from '../src/render/plans.js'
+import {OUTPUT_HELP, outputFlags} from '../src/render/output.js'
 
 export default class Plans extends HaadmCommand {
   static override summary = 'List the execution plans (job graphs) Flink will recover, with their files and locks.'
@@ -21,6 +22,10 @@ JSON (--json): {status, result: {backend, clusterId, root, scannedAt, store: {ke
 
 Exit status: --job with a malformed job id is exit 2, and exit 3 when a job has no execution plan (the error names the jobs that have one); with --verify-storage or --deep, exit 5 when the storageDir cannot be reached or a file check fails with an I/O error (the metadata is still shown), while missing files and orphans are findings (exit 0, with warnings).
 
+Columns (--columns): ${PLAN_COLUMNS.join(', ')} (storage with --verify-storage); -o name prints the job ids.
+
+${OUTPUT_HELP}
+
 ${TARGET_ENV_HELP}
 
 ${exitCodesSection}`
@@ -32,7 +37,8 @@ ${exitCodesSection}`
     {description: 'Jobs the next leader would recover, for a script:', command: "<%= config.bin %> <%= command.id %> --json | jq -r '.result.plans[] | select(.recoverable) | .jobId'"},
   ]
 
-  static override flags = {...targetFlags, ...stateHandleFlags}
+  static override flags = {...targetFlags, ...stateHandleFlags, ...outputFlags}
+  static override columns = PLAN_COLUMNS
 
   async run(): Promise<PlansReport> {
     const {flags} = await this.parse(Plans)
@@ -44,7 +50,7 @@ ${exitCodesSection}`
       process.exitCode = ExitCode.PARTIAL
       if (!this.jsonEnabled()) process.stderr.write(`warning: storage verification incomplete: ${report.storage.problem ?? 'I/O errors (see the STORAGE column)'}\n`)
     }
-    if (!this.jsonEnabled()) this.log(renderPlans(report))
+    this.show(() => renderPlans(report), plansView(report))
     return report
   }
 }

@@ -10,6 +10,8 @@ debs=(zookeeper libzookeeper-java libcurator-client-java libcurator-framework-ja
       libslf4j-java libnetty-java libguava-java man-db groff-base)
 # JobResultStore fixtures (test/java/jrs) write and read entries with Jackson; bench/jrs measures with GNU time.
 debs+=(libjackson2-core-java libjackson2-databind-java libjackson2-annotations-java time)
+# The fish completion script is tested by fish itself.
+debs+=(fish)
 missing=()
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)

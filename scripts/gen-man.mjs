@@ -77,3 +77,12 @@ pages.set(`${bin}.1`, main)
 mkdirSync(outDir, {recursive: true})
 for (const f of readdirSync(outDir)) if (f.endsWith('.1') && !pages.has(f)) rmSync(join(outDir, f))
 for (const [file, text] of pages) writeFileSync(join(outDir, file), text)
+
+// package.json "man" lists every page, so that npm install -g links them into <prefix>/share/man.
+if (outDir === join(repo, 'man')) {
+  const declared = [...pages.keys()].sort().map((f) => `./man/${f}`)
+  if (JSON.stringify(pkg.man) !== JSON.stringify(declared)) {
+    pkg.man = declared
+    writeFileSync(join(repo, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
+  }
+}

@@ -17,7 +17,7 @@ export const EXIT_CODES_HELP = [
   '0  success',
   '1  unexpected error (a bug: run again with DEBUG=* and report it)',
   '2  usage error: unknown flag, malformed argument or Flink configuration file',
-  '3  store unreachable, unauthorised, or cluster not found',
+  '3  store unreachable (or its client library missing), unauthorised, or cluster not found',
   '4  refused: live cluster, or no confirmation',
   '5  partial failure',
   '6  doctor: a finding at or above --fail-on (default: error)',
@@ -56,6 +56,7 @@ export type ErrorCode =
   | 'JRS_PATH_MISSING'
   | 'JRS_ENTRY_NOT_FOUND'
   | 'BACKUP_FAILED'
+  | 'OUTPUT_FAILED'
   | 'INVALID_JOB_ID'
   | 'JOB_NOT_FOUND'
   | 'UNEXPECTED'
@@ -66,7 +67,7 @@ export const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   CONFIG_INVALID: ExitCode.USAGE,
   CONFIG_NOT_FOUND: ExitCode.USAGE,
   BACKEND_UNSUPPORTED: ExitCode.USAGE,
-  ZK_CLIENT_MISSING: ExitCode.UNEXPECTED,
+  ZK_CLIENT_MISSING: ExitCode.UNREACHABLE,
   ZK_UNREACHABLE: ExitCode.UNREACHABLE,
   ZK_NO_AUTH: ExitCode.UNREACHABLE,
   ZK_ERROR: ExitCode.UNREACHABLE,
@@ -93,6 +94,7 @@ export const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   JRS_PATH_MISSING: ExitCode.USAGE,
   JRS_ENTRY_NOT_FOUND: ExitCode.UNREACHABLE,
   BACKUP_FAILED: ExitCode.USAGE,
+  OUTPUT_FAILED: ExitCode.UNREACHABLE,
   INVALID_JOB_ID: ExitCode.USAGE,
   JOB_NOT_FOUND: ExitCode.UNREACHABLE,
   UNEXPECTED: ExitCode.UNEXPECTED,

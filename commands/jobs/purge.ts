@@ -38,7 +38,7 @@ ${exitCodesSection}`
     ...destructiveFlags,
     'older-than': Flags.string({summary: 'Entries whose file is older than this (7d, 12h, 30 min).', helpGroup: 'SELECT'}),
     job: Flags.string({summary: 'Entries of this job id (repeatable).', multiple: true, helpGroup: 'SELECT'}),
-    all: Flags.boolean({summary: 'Every clean entry (narrowed by --older-than when given; not with --job).', exclusive: ['job'], helpGroup: 'SELECT'}),
+    all: Flags.boolean({summary: 'Every clean entry (narrowed by --older-than when given; not with --job).', helpGroup: 'SELECT'}),
     'include-dirty': Flags.boolean({summary: "Also dirty entries: Flink then never cleans up those jobs' artifacts.", helpGroup: 'SELECT'}),
     'prune-stale-dirs': Flags.boolean({summary: "Remove the Kubernetes Operator's old per-deploy <uuid> JRS directories.", helpGroup: 'SELECT'}),
     keep: Flags.integer({summary: 'With --prune-stale-dirs: how many of the newest directories to keep (default 1).', min: 1, helpGroup: 'SELECT'}),

@@ -5,7 +5,8 @@ import {describeSource} from '../../src/config/target.js'
 import {jrsPathOf, parseJobIds, parseOlderThan, parseStatuses} from '../../src/ops/jrs/inputs.js'
 import {jobResultStoreReport, type JobResultStoreReport} from '../../src/ops/jrs/records.js'
 import {scanJobResultStore} from '../../src/ops/jrs/scan.js'
-import {renderJobResults} from '../../src/render/job-results.js'
+import {JOB_RESULT_COLUMNS, jobResultsView, renderJobResults} from '../../src/render/job-results.js'
+import {OUTPUT_HELP, outputFlags} from '../../src/render/output.js'
 import {withStorage} from '../../src/storage/index.js'
 
 export default class JobsResults extends HaadmCommand {
@@ -19,6 +20,10 @@ Files Flink would not read (not JSON, unknown top-level keys, no id or net-runti
 
 JSON (--json): {status, result: {path, pathFrom, deleteOnCommit, deleteOnCommitFrom, clusterDir, layout: flat|operator, scannedAt, entries: [{jobId, state: dirty|clean, file, path, size, mtime, applicationStatus, netRuntimeMs, jobName, applicationId, startTime, endTime, failure: {className, message}, valid, problem, notes}], counts: {total, shown, dirty, clean, problems}, operatorDirs: [{path, name, entries, dirtyEntries, dirtyJobIds, bytes, newest, current}], others: [{path, name, kind, size, mtime, note}]}, warnings}
 
+Columns (--columns): ${JOB_RESULT_COLUMNS.map((c) => c.id).join(', ')}; -o name prints the job ids.
+
+${OUTPUT_HELP}
+
 ${TARGET_ENV_HELP}
 
 ${exitCodesSection}`
@@ -29,8 +34,11 @@ ${exitCodesSection}`
     {description: 'Files Flink cannot read, for a script:', command: "<%= config.bin %> <%= command.id %> --storage-dir /var/flink/ha --cluster-id my-app --json | jq '.result.entries[] | select(.valid | not)'"},
   ]
 
+  static override columns = JOB_RESULT_COLUMNS.map((c) => c.id)
+
   static override flags = {
     ...targetFlags,
+    ...outputFlags,
     dirty: Flags.boolean({summary: 'Only dirty entries (cleanup pending).', exclusive: ['clean'], helpGroup: 'FILTER'}),
     clean: Flags.boolean({summary: 'Only clean entries.', exclusive: ['dirty'], helpGroup: 'FILTER'}),
     status: Flags.string({summary: 'Only this application status: SUCCEEDED, FAILED, CANCELED or UNKNOWN (repeatable).', multiple: true, helpGroup: 'FILTER'}),
@@ -61,7 +69,7 @@ ${exitCodesSection}`
       })
     })
     if (report.counts.problems > 0) this.addWarning(`${report.counts.problems} file(s) Flink cannot read or that are misnamed; see "problem"`)
-    if (!this.jsonEnabled()) this.log(renderJobResults(report))
+    this.show(() => renderJobResults(report), jobResultsView(report))
     return report
   }
 }

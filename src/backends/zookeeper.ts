@@ -8,6 +8,7 @@ import {Fifo} from './fifo.js'
 import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
+import {zookeeperClientMissing} from './zookeeper-client-missing.js'
 
 /** The subset of the `zookeeper` binding's promise API that haadm uses. */
 interface ZkClient {
@@ -180,11 +181,7 @@ function loadZooKeeper(): Promise<ZkCtor> {
       const require = createRequire(import.meta.url)
       return require('zookeeper') as ZkCtor
     } catch (err) {
-      throw new HaadmError('ZK_CLIENT_MISSING', 'the ZooKeeper client library (npm package "zookeeper") is not installed', {
-        exit: ExitCode.UNEXPECTED,
-        hint: 'It is an optional dependency that needs a C toolchain: install python3, make and g++, then run npm install zookeeper.',
-        cause: err,
-      })
+      throw zookeeperClientMissing(err)
     }
   })()
   return ctorPromise

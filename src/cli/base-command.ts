@@ -1,4 +1,5 @@
 import {Command, Errors, Interfaces} from '@oclif/core'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import {resolveTarget, type TargetFlags} from '../config/resolve.js'
 import {onDeadlineOverrun, OVERRUN_MS, setRunTimeout, timeoutText} from '../deadline.js'
 import {describeSource, type Target} from '../config/target.js'
@@ -7,6 +8,12 @@ import {checkQuorum} from '../config/quorum.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
 import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
+import {formatInArgv, formatInEnv, type OutputFormat, outputFlags, parseColumns, resolveFormat, terminalWidth} from '../render/output.js'
+import {renderView, setTableOptions, tableOptions, type View} from '../render/table.js'
+
+// oclif's parser output constraints (not exported by @oclif/core/interfaces).
+type FlagOutput = {[name: string]: any}
+type ArgOutput = {[name: string]: any}
 
 /** The --json envelope: the scripting contract of every command. */
 export interface JsonSuccess<T> {
@@ -23,14 +30,83 @@ export interface JsonFailure {
 
 export const exitCodesSection = `EXIT CODES\n${EXIT_CODES_HELP.replace(/^/gm, '  ')}`
 
-/** Shared behaviour: colour, target resolution, errors as one line plus hint (or JSON), exit codes. */
+/** Shared behaviour: colour, output format, target resolution, errors as one line plus hint (or JSON), exit codes. */
 export abstract class HaadmCommand extends Command {
   static override enableJsonFlag = true
+  /** The names --columns accepts: the ids of the command's main table. */
+  static columns: string[] = []
   protected warnings: string[] = []
+  /** -o, HAADM_OUTPUT or --json, once parsed. */
+  protected format: OutputFormat = 'table'
+  private yaml?: typeof import('yaml')
 
   protected override async init(): Promise<void> {
     await super.init()
     configureColour()
+    if (this.requestedFormat() === 'yaml' && !this.argv.includes('--json')) this.yaml = await import('yaml')
+  }
+
+  /** Whether the command takes the read commands' -o/--columns/--no-headers. */
+  private hasOutputFlags(): boolean {
+    return (this.ctor as typeof HaadmCommand).flags?.output === outputFlags.output
+  }
+
+  /**
+   * Whether HAADM_OUTPUT applies: on every command, except where stdout carries data (export -o -).
+   */
+  protected outputEnvApplies(): boolean {
+    return true
+  }
+
+  /** The format asked for before parsing (oclif asks jsonEnabled() before and after): -o, then HAADM_OUTPUT. */
+  private requestedFormat(): string | undefined {
+    if (this.hasOutputFlags()) {
+      const f = formatInArgv(this.argv)
+      if (f !== undefined) return f
+    }
+    return this.outputEnvApplies() ? formatInEnv(process.env) : undefined
+  }
+
+  /** --json, -o json|yaml, or HAADM_OUTPUT=json|yaml: print the JSON (or YAML) document. */
+  override jsonEnabled(): boolean {
+    if (super.jsonEnabled()) return true
+    if (!(this.ctor as typeof HaadmCommand)?.enableJsonFlag) return false
+    const f = this.requestedFormat()
+    return f === 'json' || f === 'yaml'
+  }
+
+  /** Parses, then settles the output format and the table options once, for every command alike. */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(options?: Input<F, B, A>, argv?: string[]): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const flags = parsed.flags as Record<string, unknown>
+    const env = this.outputEnvApplies() ? process.env : {}
+    if (this.hasOutputFlags()) {
+      this.format = resolveFormat(flags.output as string | undefined, env, Boolean(flags.json))
+      const columns = parseColumns(flags.columns as string | undefined, (this.ctor as typeof HaadmCommand).columns)
+      setTableOptions({columns, headers: !flags['no-headers'], wide: this.format === 'wide', width: terminalWidth(process.stdout, process.env)})
+    } else {
+      if (this.jsonEnabled()) this.format = this.requestedFormat() === 'yaml' ? 'yaml' : 'json'
+      setTableOptions({headers: true, wide: false, width: terminalWidth(process.stdout, process.env)})
+    }
+    return parsed
+  }
+
+  /**
+   * Prints a read command's result in the chosen format: nothing here for json/yaml (oclif prints the
+   * returned document), one identifier a line for -o name, the main table's rows for --no-headers,
+   * else the full text.
+   */
+  protected show<R>(text: () => string, view?: View<R>): void {
+    if (this.jsonEnabled()) return
+    if (view && this.format === 'name') {
+      if (view.rows.length > 0) this.log(view.rows.map(view.name).join('\n'))
+      return
+    }
+    if (view && !tableOptions().headers) {
+      if (view.rows.length > 0) this.log(renderView(view.columns, view.rows, tableOptions(), true))
+      return
+    }
+    this.log(text())
   }
 
   protected resolve(flags: TargetFlags & {timeout?: string}, opts: {anyCluster?: boolean; checkQuorum?: boolean} = {}): Target {
@@ -84,7 +160,8 @@ export abstract class HaadmCommand extends Command {
    * oclif's tokenising colouriser, which costs ~200 ms on a cleanup of 10,000 znodes.
    */
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    if (this.yaml) process.stdout.write(this.yaml.stringify(json, {aliasDuplicateObjects: false, lineWidth: 0}))
+    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
   protected override toSuccessJson(result: unknown): JsonSuccess<unknown> {

@@ -14,8 +14,8 @@ export interface FlinkConf {
   /** `legacy`: Flink 1.x flat `flink-conf.yaml`; `yaml`: the standard YAML `config.yaml` of 1.19+ and 2.x. */
   format: 'legacy' | 'yaml'
   entries: Map<string, FlinkConfEntry>
-  /** Duplicate keys and the like: read as Flink reads them, but worth a warning. */
-  warnings?: string[]
+  /** Lines Flink reads, but probably not as their author meant: `<file>:<line>: ...`. */
+  warnings: string[]
 }
 
 const invalid = (file: string, line: number, why: string, hint?: string) =>
@@ -111,6 +111,10 @@ export function parseLegacyFlinkConf(file: string, text: string): FlinkConf {
     }
     const before = entries.get(key)
     if (before) noteDuplicate(file, warnings, key, before.line, i + 1)
+    // Flink 1.x takes the rest of the line as it stands: an opened quote stays part of the value.
+    const quote = value[0]
+    if ((quote === '"' || quote === "'") && (value.length === 1 || !value.endsWith(quote)))
+      warnings.push(`${file}:${i + 1}: the value of ${key} opens a ${quote === '"' ? 'double' : 'single'} quote it never closes; Flink and haadm use it as it stands, quote included: ${value}`)
     entries.set(key, {value, line: i + 1})
   })
   return {file, format: 'legacy', entries, warnings}

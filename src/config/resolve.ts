@@ -1,4 +1,5 @@
 import {usageError} from '../errors.js'
+import {checkClusterId, checkZooKeeperRoot} from './cluster-id.js'
 import {parseDurationMs} from './duration.js'
 import {type FlinkConf, loadFlinkConf} from './flink-conf.js'
 import type {BackendKind, Resolved, Source, Target, ZkAuth} from './target.js'
@@ -122,7 +123,10 @@ export function resolveTarget({flags, env, snapshotDefaults, anyCluster}: Resolv
     fromConf(conf, S.k8sClusterId.keys),
     fromConf(conf, S.executionTarget.keys),
   )
+  checkClusterId(clusterId, backend.value)
+
   const root = lookup(S.root) ?? {value: '/flink', source: {kind: 'default'}}
+  if (backend.value === 'zookeeper') checkZooKeeperRoot(root)
   // Where execution plans are: the ZooKeeper layout reads these with what the store holds (a value
   // without a leading "/" is kept: the layout says where Flink would put those plans).
   const jobGraphs = lookup(S.jobGraphs) ?? {value: '/jobgraphs', source: {kind: 'default', note: 'Flink 1.x; with neither path set, haadm looks for /jobgraphs and /execution-plans'}}
@@ -170,7 +174,7 @@ export function resolveTarget({flags, env, snapshotDefaults, anyCluster}: Resolv
     storageDir,
     jobResultStorePath,
     jobResultStoreDeleteOnCommit: bool(lookup(S.jrsDeleteOnCommit) ?? fromSnap(snap?.jobResultStoreDeleteOnCommit, 'delete-on-commit'), true),
-    flinkConf: conf && {file: conf.file, format: conf.format},
+    flinkConf: conf && {file: conf.file, format: conf.format, ...(conf.warnings.length > 0 ? {warnings: conf.warnings} : {})},
     snapshot,
   }
 }

@@ -61,7 +61,7 @@ export interface Target {
   storageDir?: Resolved<string>
   jobResultStorePath?: Resolved<string>
   jobResultStoreDeleteOnCommit: Resolved<boolean>
-  flinkConf?: {file: string; format: 'legacy' | 'yaml'}
+  flinkConf?: {file: string; format: 'legacy' | 'yaml'; warnings?: string[]}
   /** Read from this exported snapshot instead of a live store. */
   snapshot?: Resolved<string>
 }

@@ -225,6 +225,8 @@ export interface LayoutCleanup {
   liveEvidence: string[]
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
+  /** Other clusters whose HA nodes lie below the cleanup target (a root given as a cluster): never removed. */
+  nestedClusters?: string[]
 }
 
 /** What a Flink upgrade left behind that the new version no longer reads (`haadm doctor`). */

@@ -58,6 +58,7 @@ const emptyPlan = (target: Target, layout: HaLayout, jobId?: string): CleanupPla
   parents: [],
   liveEvidence: [],
   untouched: [],
+  nestedClusters: [],
   storage: [],
   storageDir: null,
   storageLeft: [],
@@ -92,6 +93,15 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     } catch (err) {
       if (!(err instanceof HaadmError && (err.code === 'CLUSTER_NOT_FOUND' || err.code === 'ROOT_NOT_FOUND')) || opts.strict || opts.planOnly) throw err
       plan = emptyPlan(target, layout, opts.jobId)
+    }
+    // A node that holds other clusters (a root given as a cluster id) is never one cluster's to remove.
+    if (plan.nestedClusters.length > 0) {
+      const n = plan.nestedClusters
+      throw new HaadmError('REFUSED', `refusing: ${plan.root} is not one cluster's node: it holds the HA nodes of ${n.length} other cluster(s): ${n.slice(0, 10).join(', ')}${n.length > 10 ? `, … (${n.length - 10} more)` : ''}`, {
+        exit: ExitCode.REFUSED,
+        hint: `Clean up one cluster at a time: its id is a path below ${plan.root}, e.g. --cluster-id ${n[0]} with the same --zk-root.${opts.force ? ' --force does not override this.' : ''}`,
+        details: {node: plan.root, clusters: n},
+      })
     }
     if (opts.planOnly) {
       // Only the plan's own file, between its lock nodes and its entry (Flink's order); no blobs, no job results.

@@ -21,6 +21,8 @@ export interface CleanupPlan {
   liveEvidence: string[]
   /** Items left alone on purpose, with why. */
   untouched: Array<{key: string; why: string}>
+  /** Other clusters whose HA nodes lie below the target node (ZooKeeper): a cleanup of such a node is refused. */
+  nestedClusters: string[]
   /** Files in the HA storageDir and JobResultStore, removed only after all metadata is gone (Flink's order). */
   storage: StorageStep[]
   /** The HA storageDir and where it came from (a flag, a configuration file:line, or inferred from the pointers); null when unknown. */
@@ -67,6 +69,7 @@ export function planCleanup(inv: Inventory, opts: {jobId?: string; planOnly?: bo
     parents: c.parents,
     liveEvidence: c.liveEvidence,
     untouched: c.untouched,
+    nestedClusters: c.nestedClusters ?? [],
     storage: [],
     storageDir: null,
     storageLeft: [],

@@ -1,7 +1,7 @@
 import type {CheckpointJob, CheckpointRecord, CheckpointsReport} from '../ops/checkpoints.js'
 import {chalk} from './colour.js'
-import {fileCell, locksCell, recordFindings, renderStorageSummary, sizeCell, stateCell, storageCell} from './state-handles.js'
-import {renderTable} from './table.js'
+import {recordFindings, renderStorageSummary, STATE_HANDLE_COLUMNS, stateHandleColumns} from './state-handles.js'
+import {type Column, renderView, type View} from './table.js'
 
 const iso = (ms: number | null) => (ms === null ? '?' : new Date(ms).toISOString())
 
@@ -21,6 +21,26 @@ function jobHeader(j: CheckpointJob): string {
   return chalk.bold(`job ${j.jobId}`) + `: ${plan}; ${counter}; ${restore}`
 }
 
+/** Per job in text; with --no-headers one table, led by the job id. */
+export function checkpointColumns(verify: boolean): Column<CheckpointRecord>[] {
+  return [
+    {id: 'job', head: 'JOB', cell: (r) => r.jobId ?? '-', flat: true},
+    {id: 'id', head: 'ID', cell: (r) => (r.checkpointId === null ? r.name : String(r.checkpointId))},
+    ...stateHandleColumns<CheckpointRecord>(verify),
+  ]
+}
+
+export const CHECKPOINT_COLUMNS = ['job', 'id', ...STATE_HANDLE_COLUMNS]
+
+/** -o name: <jobId>/<checkpoint id>, one a line. */
+export function checkpointsView(report: CheckpointsReport): View<CheckpointRecord> {
+  return {
+    columns: checkpointColumns(report.storage !== null),
+    rows: report.jobs.flatMap((j) => j.checkpoints),
+    name: (r) => `${r.jobId}/${r.checkpointId ?? r.name}`,
+  }
+}
+
 export function renderCheckpoints(report: CheckpointsReport): string {
   const out: string[] = []
   out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${report.root}): completed checkpoints`))
@@ -32,19 +52,7 @@ export function renderCheckpoints(report: CheckpointsReport): string {
       out.push('  no retained checkpoints')
       continue
     }
-    const head = ['ID', 'STATE', 'LOCKS', 'SIZE', 'FILE', 'MODIFIED', ...(verify ? ['STORAGE'] : [])]
-    const table = renderTable(
-      head,
-      j.checkpoints.map((r) => [
-        r.checkpointId === null ? r.name : String(r.checkpointId),
-        stateCell(r),
-        locksCell(r),
-        sizeCell(r),
-        fileCell(r),
-        r.modified ?? '-',
-        ...(verify ? [storageCell(r)] : []),
-      ]),
-    )
+    const table = renderView(checkpointColumns(verify), j.checkpoints)
     out.push(...table.split('\n').map((l) => `  ${l}`))
     for (const r of j.checkpoints) {
       const d = r.content?.decoded

@@ -4,7 +4,7 @@ import type {MarkCleanAction} from '../ops/jrs/mark-clean-plan.js'
 import type {PurgePlan} from '../ops/jrs/purge-plan.js'
 import type {JobResultEntryRecord, JobResultStoreReport} from '../ops/jrs/records.js'
 import {chalk} from './colour.js'
-import {renderTable} from './table.js'
+import {type Column, renderTable, renderView, type View} from './table.js'
 
 /** 134090 → `2m 14s`; 3_723_000 → `1h 2m 3s`; under a second: `850ms`. */
 export function formatDuration(ms: number | null): string {
@@ -41,25 +41,27 @@ function statusCell(e: JobResultEntryRecord): string {
   }
 }
 
+/** The entries table; RUNTIME, SIZE and PATH only with -o wide. */
+export const JOB_RESULT_COLUMNS: Column<JobResultEntryRecord>[] = [
+  {id: 'job-id', head: 'JOB ID', cell: (e) => e.jobId ?? '?'},
+  {id: 'state', head: 'STATE', cell: stateCell},
+  {id: 'status', head: 'STATUS', cell: statusCell},
+  {id: 'runtime', head: 'RUNTIME', cell: (e) => formatDuration(e.netRuntimeMs), wide: true},
+  {id: 'name', head: 'NAME', cell: (e) => e.jobName ?? '-', shrink: 1},
+  {id: 'time', head: 'TIME', cell: (e) => time(e.mtime)},
+  {id: 'size', head: 'SIZE', cell: (e) => String(e.size), wide: true},
+  {id: 'path', head: 'PATH', cell: (e) => e.path, wide: true, shrink: 2, keep: 'end'},
+]
+
+/** -o name: job ids (the file name for a file without one). */
+export function jobResultsView(r: JobResultStoreReport): View<JobResultEntryRecord> {
+  return {columns: JOB_RESULT_COLUMNS, rows: r.entries, name: (e) => e.jobId ?? e.file}
+}
+
 export function renderJobResults(r: JobResultStoreReport): string {
   const out: string[] = []
   out.push(chalk.bold(`JobResultStore ${r.path}`) + ` (${r.pathFrom}; delete-on-commit ${r.deleteOnCommit}, ${r.deleteOnCommitFrom})`)
-  if (r.entries.length > 0)
-    out.push(
-      renderTable(
-        ['JOB ID', 'STATE', 'STATUS', 'RUNTIME', 'NAME', 'TIME', 'SIZE', 'PATH'],
-        r.entries.map((e) => [
-          e.jobId ?? '?',
-          stateCell(e),
-          statusCell(e),
-          formatDuration(e.netRuntimeMs),
-          e.jobName ?? '-',
-          time(e.mtime),
-          String(e.size),
-          e.path,
-        ]),
-      ),
-    )
+  if (r.entries.length > 0) out.push(renderView(JOB_RESULT_COLUMNS, r.entries))
   const shown = r.counts.shown === r.counts.total ? `${r.counts.total}` : `${r.counts.shown} of ${r.counts.total}`
   out.push(`${shown} entr${r.counts.total === 1 ? 'y' : 'ies'}: ${r.counts.dirty} dirty, ${r.counts.clean} clean, ${r.counts.problems} with problems`)
   const problems = r.entries.filter((e) => e.problem)
@@ -88,7 +90,12 @@ export function renderPurgePlan(plan: PurgePlan, dryRun: boolean): string {
     ...plan.remove.map((i) => [chalk.red(dryRun ? 'would remove' : 'remove'), describeItem(i), i.reason]),
     ...plan.skip.map((i) => [chalk.green('keep'), describeItem(i), i.reason]),
   ]
-  if (rows.length > 0) out.push(renderTable(['ACTION', 'WHAT', 'WHY'], rows))
+  const columns: Column<string[]>[] = [
+    {id: 'action', head: 'ACTION', cell: (r) => r[0]},
+    {id: 'what', head: 'WHAT', cell: (r) => r[1], shrink: 2},
+    {id: 'why', head: 'WHY', cell: (r) => r[2], shrink: 1},
+  ]
+  if (rows.length > 0) out.push(renderView(columns, rows))
   const ns = plan.notSelected
   const not = ns && ns.count > 0 ? `, ${ns.count} not selected (${Object.entries(ns.reasons).map(([why, n]) => `${n} ${why}`).join(', ')})` : ''
   out.push(`${plan.remove.length} to remove, ${plan.skip.length} kept${not}`)

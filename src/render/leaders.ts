@@ -1,7 +1,7 @@
 import type {LeaderRecord, LeadersReport} from '../ops/leaders.js'
 import {fmt} from '../model/seconds.js'
 import {chalk} from './colour.js'
-import {renderTable} from './table.js'
+import {type Column, renderView, type View} from './table.js'
 
 const label = (r: LeaderRecord) => (r.jobId ? `job ${r.jobId}` : r.component)
 
@@ -12,25 +12,32 @@ function aliveCell(r: LeaderRecord, asOf?: string): string {
   return r.alive ? chalk.green(`alive${when}`) : chalk.red(`dead${when}`)
 }
 
+/** The leaders table; LEADER SESSION and SINCE only with -o wide (they pushed rows to 187 characters). */
 /** `asOf`: the report comes from a snapshot taken then, so alive means alive at that time. */
+export function leaderColumns(k8s: boolean, asOf?: string): Column<LeaderRecord>[] {
+  return [
+    {id: 'component', head: 'COMPONENT', cell: label},
+    {id: 'address', head: 'ADDRESS', cell: (r) => r.address ?? '-', shrink: 1},
+    {id: 'leader-session', head: 'LEADER SESSION', cell: (r) => r.sessionId ?? '-', wide: true},
+    {id: 'owner', head: k8s ? 'LEASE HOLDER' : 'ZK SESSION', cell: (r) => (r.owner ? (k8s ? r.owner : `0x${r.owner}`) : '-'), shrink: 2},
+    {id: 'since', head: 'SINCE', cell: (r) => r.since ?? '-', wide: true},
+    {id: 'state', head: 'STATE', cell: (r) => aliveCell(r, asOf)},
+  ]
+}
+
+export const LEADER_COLUMNS = leaderColumns(false).map((c) => c.id)
+
+/** -o name: the component, or the job id of a job master. */
+export function leadersView(report: LeadersReport, asOf?: string): View<LeaderRecord> {
+  return {columns: leaderColumns(report.backend === 'kubernetes', asOf), rows: report.leaders, name: (r) => r.jobId ?? r.component}
+}
+
 export function renderLeaders(report: LeadersReport, opts: {asOf?: string} = {}): string {
   const out: string[] = []
   if (opts.asOf) out.push(chalk.yellow(`from a snapshot taken ${opts.asOf}: liveness is as of then, not now`))
   const k8s = report.backend === 'kubernetes'
   out.push(chalk.bold(`cluster ${report.clusterId} (${report.backend} ${k8s ? `namespace ${report.root}` : report.root})`))
-  out.push(
-    renderTable(
-      ['COMPONENT', 'ADDRESS', 'LEADER SESSION', k8s ? 'LEASE HOLDER' : 'ZK SESSION', 'SINCE', 'STATE'],
-      report.leaders.map((r) => [
-        label(r),
-        r.address ?? '-',
-        r.sessionId ?? '-',
-        r.owner ? (k8s ? r.owner : `0x${r.owner}`) : '-',
-        r.since ?? '-',
-        aliveCell(r, opts.asOf),
-      ]),
-    ),
-  )
+  out.push(renderView(leaderColumns(k8s, opts.asOf), report.leaders))
   const problems = report.leaders.filter((r) => r.problem)
   for (const r of problems) out.push(chalk.red(`${label(r)}: ${r.key}: ${r.problem}`))
   if (k8s) {

@@ -1,9 +1,20 @@
 import type {PlanRecord, PlansReport} from '../ops/plans.js'
 import {chalk} from './colour.js'
-import {fileCell, locksCell, recordFindings, renderStorageSummary, sizeCell, stateCell, storageCell} from './state-handles.js'
-import {renderTable} from './table.js'
+import {recordFindings, renderStorageSummary, STATE_HANDLE_COLUMNS, stateHandleColumns} from './state-handles.js'
+import {type Column, renderView, type View} from './table.js'
 
 const label = (r: PlanRecord) => `job ${r.jobId ?? r.name}`
+
+export function planColumns(verify: boolean): Column<PlanRecord>[] {
+  return [{id: 'job', head: 'JOB', cell: (r) => r.jobId ?? r.name}, ...stateHandleColumns<PlanRecord>(verify)]
+}
+
+export const PLAN_COLUMNS = ['job', ...STATE_HANDLE_COLUMNS]
+
+/** -o name: job ids. */
+export function plansView(report: PlansReport): View<PlanRecord> {
+  return {columns: planColumns(report.storage !== null), rows: report.plans, name: (r) => r.jobId ?? r.name}
+}
 
 export function renderPlans(report: PlansReport): string {
   const out: string[] = []
@@ -15,14 +26,7 @@ export function renderPlans(report: PlansReport): string {
     const looked = report.stores.length > 1 ? ` (looked in ${report.stores.map((st) => `${st.locator} for Flink ${st.versions}`).join(' and ')})` : ''
     out.push(`no execution plans${looked}: no JobManager will recover a job of this cluster`)
   } else {
-    const verify = report.storage !== null
-    const head = ['JOB', 'STATE', 'LOCKS', 'SIZE', 'FILE', 'MODIFIED', ...(verify ? ['STORAGE'] : [])]
-    out.push(
-      renderTable(
-        head,
-        report.plans.map((r) => [r.jobId ?? r.name, stateCell(r), locksCell(r), sizeCell(r), fileCell(r), r.modified ?? '-', ...(verify ? [storageCell(r)] : [])]),
-      ),
-    )
+    out.push(renderView(planColumns(report.storage !== null), report.plans))
     for (const r of report.plans) {
       const d = r.content?.decoded
       if (d) {

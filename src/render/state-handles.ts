@@ -1,6 +1,7 @@
 import type {StateHandleRecord} from '../ops/state-handle-records.js'
 import type {StorageSummary} from '../ops/storage-verify.js'
 import {chalk} from './colour.js'
+import type {Column} from './table.js'
 
 export function stateCell<T>(r: StateHandleRecord<T>): string {
   if (r.status === 'undecodable') return chalk.red('undecodable')
@@ -85,3 +86,17 @@ export function renderStorageSummary(s: StorageSummary | null): string[] {
   for (const e of s.jobEvents ?? []) out.push(`job events: job ${e.jobId}: ${e.path} (${e.files} file(s), ${e.bytes} bytes; Flink 1.20+ batch job recovery)`)
   return out
 }
+
+/** The columns plans and checkpoints share after their first; SIZE and MODIFIED only with -o wide, STORAGE with --verify-storage. */
+export function stateHandleColumns<R extends StateHandleRecord<unknown>>(verify: boolean): Column<R>[] {
+  return [
+    {id: 'state', head: 'STATE', cell: stateCell},
+    {id: 'locks', head: 'LOCKS', cell: locksCell, shrink: 1},
+    {id: 'size', head: 'SIZE', cell: sizeCell, wide: true},
+    {id: 'file', head: 'FILE', cell: fileCell, shrink: 2, keep: 'end'},
+    {id: 'modified', head: 'MODIFIED', cell: (r) => r.modified ?? '-', wide: true},
+    ...(verify ? [{id: 'storage', head: 'STORAGE', cell: storageCell}] : []),
+  ]
+}
+
+export const STATE_HANDLE_COLUMNS = stateHandleColumns(true).map((c) => c.id)

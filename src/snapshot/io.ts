@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import type {RawItem} from '../backends/types.js'
 import {ExitCode, HaadmError} from '../errors.js'
-import {SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, type SnapshotStorageFile, fromSnapshotItem, toSnapshotItem} from './format.js'
+import {fromSnapshotItem, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type SnapshotDocument, type SnapshotHeader, type SnapshotStorageFile, toSnapshotItem} from './format.js'
 import type {SnapshotFiles} from '../storage/snapshot.js'
 import {openOutput, outputError} from './output.js'
 

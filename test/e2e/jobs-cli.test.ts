@@ -135,9 +135,12 @@ describe.each(places)('haadm jobs on $kind storage', ({kind, make}) => {
     expect(Math.abs(Date.now() - DAY * 40 - Date.parse(byId[OLD_CLEAN].mtime))).toBeLessThan(5 * 60_000)
     expect(r.counts).toEqual({total: 4, shown: 4, dirty: 2, clean: 2, problems: 0})
 
-    const table = await haadm(['jobs', 'results', '--jrs-path', p.jrs], {env: p.env})
+    // RUNTIME, SIZE and PATH are -o wide columns.
+    const table = await haadm(['jobs', 'results', '--jrs-path', p.jrs, '-o', 'wide'], {env: p.env})
     expect(table.code).toBe(0)
     expect(table.stdout).toMatch(new RegExp(`${DIRTY}\\s+dirty\\s+FAILED\\s+2m 14s\\s+-\\s+\\S+ \\S+\\s+\\d+\\s+${p.jrs}/${DIRTY}_DIRTY.json`))
+    const narrow = await haadm(['jobs', 'results', '--jrs-path', p.jrs], {env: p.env})
+    expect(narrow.stdout).toMatch(new RegExp(`${DIRTY}\\s+dirty\\s+FAILED\\s+-\\s+\\S+ \\S+\\n`))
     expect(table.stdout).toContain('4 entries: 2 dirty, 2 clean, 0 with problems')
   })
 

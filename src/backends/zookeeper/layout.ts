@@ -393,7 +393,7 @@ export class ZooKeeperLayout implements HaLayout {
       for (let p = inv.root.slice(0, inv.root.lastIndexOf('/')); p.length > 0; p = p.slice(0, p.lastIndexOf('/')))
         parents.push({key: '..', locator: p, onlyIfEmpty: true, what: 'parent, only if empty'})
     }
-    return {metadata, parents, liveEvidence: this.liveEvidence(inv, chosen, jobId, dirs), untouched: []}
+    return {metadata, parents, liveEvidence: this.liveEvidence(inv, chosen, jobId, dirs), untouched: [], ...(jobId ? {} : {nestedClusters: nestedClusters(inv)})}
   }
 
   /**
@@ -516,6 +516,28 @@ export class ZooKeeperLayout implements HaLayout {
 }
 
 const depth = (locator: string) => locator.split('/').length
+
+/**
+ * Clusters below the scanned node: a node with Flink's cluster children (leader, jobs, jobgraphs,
+ * execution-plans) that is not itself one of the scanned cluster's own nodes. Found when a root is
+ * given as a cluster (`--zk-root / --cluster-id flink`); their paths relative to the scanned node.
+ */
+export function nestedClusters(inv: Inventory): string[] {
+  const own = new Set<string>(CLUSTER_CHILDREN)
+  const found = new Set<string>()
+  for (const item of inv.items) {
+    const parts = item.key.split('/')
+    if (parts.length < 2 || !own.has(parts[parts.length - 1])) continue
+    const node = parts.slice(0, -1)
+    if (own.has(node[0])) continue
+    // The shallowest: a cluster's own subtree is no further cluster.
+    const key = node.join('/')
+    if ([...found].some((f) => key.startsWith(`${f}/`))) continue
+    for (const f of [...found]) if (f.startsWith(`${key}/`)) found.delete(f)
+    found.add(key)
+  }
+  return [...found].sort()
+}
 
 /** Deepest first, then by path, so children go before their parents (Curator's deletingChildrenIfNeeded). */
 function deepestFirst(a: PlannedRemoval, b: PlannedRemoval): number {

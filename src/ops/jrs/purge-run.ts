@@ -45,6 +45,8 @@ export interface PurgeRunOptions extends Omit<PurgeOptions, 'keep'> {
 export function checkPurgeSelection(opts: Pick<PurgeRunOptions, 'olderThanMs' | 'jobIds' | 'all' | 'includeDirty' | 'pruneStaleDirs' | 'keep' | 'now'>): void {
   if (!selectsEntries({olderThanMs: opts.olderThanMs, jobIds: opts.jobIds, all: opts.all}) && !opts.pruneStaleDirs)
     throw usageError('nothing selected: give --older-than, --job, --all or --prune-stale-dirs', 'See --help; try --dry-run first.')
+  if (opts.all && opts.jobIds !== undefined)
+    throw usageError('--all and --job select different entries: give one of them', '--all takes every clean entry (narrowed by --older-than); --job takes the entries of the jobs named.')
   if (opts.keep !== undefined && !opts.pruneStaleDirs) throw usageError('--keep only applies with --prune-stale-dirs')
 }
 
