@@ -57,7 +57,7 @@ ${exitCodesSection}`
     const report = await readLeaders(target)
     for (const r of report.leaders) if (r.problem) this.warnings.push(`${r.key}: ${r.problem}`)
     const asOf = target.snapshot ? report.scannedAt : undefined
-    this.show(() => renderLeaders(report, {asOf}), leadersView(report, asOf))
+    this.show(() => renderLeaders(report, {asOf}), leadersView(report))
     return report
   }
 

@@ -548,6 +548,15 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const depth = (p: string) => p.split('/').length
     let i = 0
     while (i < targets.length) {
+      // Several waves that fit one transaction go as one (deepest first inside it, as ZooKeeper applies a
+      // multi in order): a small cluster's node and everything below it are then removed at once, so a run
+      // killed midway never leaves the empty cluster node that no later scan recognises as a cluster.
+      const combined = await this.removeCombined(targets, i)
+      if (combined) {
+        i += combined.length
+        yield* combined
+        continue
+      }
       let j = i + 1
       while (j < targets.length && depth(targets[j].locator) === depth(targets[i].locator)) j++
       const wave = targets.slice(i, j)
@@ -649,6 +658,40 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   private multi: Promise<ZkMultiClient | undefined> | undefined
 
   /** The batching connection, opened on first use; undefined (single deletes) if it cannot be had. */
+  /**
+   * From `start`: the longest run of two or more whole depth waves, none only-if-empty, that fits one
+   * transaction, removed in one multi. Its outcomes, or undefined when there is no such run or the
+   * transaction failed on an op (it removed nothing then: the waves go one by one as usual).
+   */
+  private async removeCombined(targets: RemovalTarget[], start: number): Promise<RemovalOutcome[] | undefined> {
+    const depth = (p: string) => p.split('/').length
+    let end = start
+    let waves = 0
+    while (end < targets.length) {
+      let j = end + 1
+      while (j < targets.length && depth(targets[j].locator) === depth(targets[end].locator)) j++
+      if (j - start > MULTI_BATCH || targets.slice(end, j).some((t) => t.onlyIfEmpty)) break
+      end = j
+      waves++
+    }
+    if (waves < 2) return undefined
+    const batch = targets.slice(start, end)
+    const multi = await this.multiClient()
+    if (!multi) return undefined
+    const answer = await multi.deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1}))).then(
+      (codes) => (codes.every((c) => c === 0) ? 'ok' : 'redo'),
+      (err: Error & {notSent?: boolean}) => {
+        const rc = zkErrorCode(err)
+        if (err.notSent || rc === undefined || !CONNECTION_ENDING.has(rc)) return 'redo'
+        if (rc === ZOPERATIONTIMEOUT) guardOf(this.client).fail(err)
+        return err
+      },
+    )
+    if (answer === 'redo') return undefined
+    if (answer === 'ok') return batch.map((target) => ({target, status: 'removed' as const}))
+    return batch.map((target) => ({target, status: 'unknown' as const, error: describeZkError(answer)}))
+  }
+
   private multiClient(): Promise<ZkMultiClient | undefined> {
     this.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value, this.target.zookeeper.sessionTimeoutMs.value).catch(
       () => undefined,

@@ -121,7 +121,8 @@ describe('an API server that never answers DELETE (issue 14, problem 10)', () =>
     inject((r) => r.method === 'DELETE', {hang: true})
     const res = await haadm(['cleanup', ...env.flags('stuck'), '--yes', '--json', '--timeout', '6s'], {timeoutMs: 120_000})
     expect(res.code, res.stderr).toBe(5)
-    expect(res.json.result.summary).toMatchObject({removed: 0, failed: 2})
+    // A DELETE sent without an answer may or may not have been applied: unknown, not failed (the check after says what is there).
+    expect(res.json.result.summary).toMatchObject({removed: 0, failed: 0, unknown: 2})
     for (const o of res.json.result.outcomes) expect(o.error).toMatch(/deadline \(--timeout 6 s\) passed/)
     // the check after the removal still ran (reads get a few seconds past the deadline)
     expect(res.json.result.remaining.length).toBeGreaterThan(0)

@@ -9,6 +9,8 @@ export interface TestZk {
   exists(path: string): Promise<boolean>
   /** Every node below (and including) `root`: path → data (hex) and version; `{}` if the root is missing. */
   dump(root: string): Promise<Record<string, {data: string; version: number}>>
+  /** Deletes `root` and everything below it, deepest first (as Flink's cleanupAllData does, files untouched). */
+  removeTree(root: string): Promise<void>
   close(): void
 }
 
@@ -37,7 +39,7 @@ export async function connectZk(connectString: string, auth?: string, sessionTim
         if (!e.message.startsWith('-110')) throw e
       })
   }
-  return {
+  const api: TestZk = {
     raw: zk,
     create,
     async createLeaves(base, count, fanout = 100) {
@@ -76,6 +78,14 @@ export async function connectZk(connectString: string, auth?: string, sessionTim
       await walk(root)
       return out
     },
+    async removeTree(root) {
+      const paths = Object.keys(await api.dump(root)).sort((a, b) => b.split('/').length - a.split('/').length)
+      for (const p of paths)
+        await zk.delete_(p, -1).catch((e: Error) => {
+          if (!e.message.startsWith('-101')) throw e
+        })
+    },
     close: () => zk.close(),
   }
+  return api
 }
