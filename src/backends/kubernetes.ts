@@ -34,6 +34,7 @@ import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {type KubeConnection, type KubeResponse, connectKube, statusOf} from './kubernetes/client.js'
 import {classifyMap, haLabelSelectors} from './kubernetes/layout.js'
+import {type ReadDepth, readDepthOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, K8sMapMeta, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, WatchingBackend} from './types.js'
 
 const PAGE_SIZE = 500
@@ -49,6 +50,7 @@ interface ListedMaps {
   maps: Array<{name: string; uid: string; resourceVersion: string; labels: Record<string, string>}>
 }
 const utf8 = new TextEncoder()
+const EMPTY = new Uint8Array(0)
 
 const enc = encodeURIComponent
 
@@ -100,6 +102,8 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
     }
     const items: RawItem[] = []
     const skipped: Array<{configMap: string; reason: string}> = []
+    const depthOf = readDepthOf(opts.read)
+    let haMaps = 0
     for (const cm of maps) {
       const md = cm.metadata ?? {}
       const verdict = classifyMap(this.clusterId, md.name, md.labels ?? {}, md.ownerReferences ?? [])
@@ -107,9 +111,10 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
         skipped.push({configMap: md.name, reason: verdict.skipped!})
         continue
       }
-      items.push(...mapItems(cm, this.namespace))
+      haMaps++
+      if (depthOf(md.name) !== 'skip') items.push(...mapItems(cm, this.namespace, depthOf))
     }
-    if (!items.some((i) => i.k8s?.key === null))
+    if (haMaps === 0)
       throw opts.brief
         ? new HaadmError('CLUSTER_NOT_FOUND', `no HA ConfigMaps of cluster ${this.clusterId} in namespace ${this.namespace}`, {exit: ExitCode.UNREACHABLE})
         : await this.clusterNotFound(skipped)
@@ -427,8 +432,11 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
   }
 }
 
-/** One RawItem for the map (key `<configmap>`) and one per data key (key `<configmap>/<key>`). */
-function mapItems(cm: any, namespace: string): RawItem[] {
+/**
+ * One RawItem for the map (key `<configmap>`) and one per data key (key `<configmap>/<key>`); `depthOf`
+ * (a scan's read spec) leaves keys out, or keeps them without their value.
+ */
+function mapItems(cm: any, namespace: string, depthOf: (key: string) => ReadDepth = () => 'data'): RawItem[] {
   const md = cm.metadata ?? {}
   const meta: K8sMapMeta = {
     namespace,
@@ -443,10 +451,16 @@ function mapItems(cm: any, namespace: string): RawItem[] {
   }
   const mapLocator = `${namespace}/${md.name}`
   const items: RawItem[] = [{key: md.name, locator: mapLocator, data: new Uint8Array(0), k8s: {...meta, key: null}}]
-  for (const [k, v] of Object.entries<string>(cm.data ?? {}))
-    items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: utf8.encode(v), k8s: {...meta, key: k}})
-  for (const [k, v] of Object.entries<string>(cm.binaryData ?? {}))
-    items.push({key: `${md.name}/${k}`, locator: `${mapLocator}/${k}`, data: new Uint8Array(Buffer.from(v, 'base64')), k8s: {...meta, key: k, binary: true}})
+  for (const [k, v] of Object.entries<string>(cm.data ?? {})) {
+    const key = `${md.name}/${k}`
+    const d = depthOf(key)
+    if (d !== 'skip') items.push({key, locator: `${mapLocator}/${k}`, data: d === 'data' ? utf8.encode(v) : EMPTY, k8s: {...meta, key: k}})
+  }
+  for (const [k, v] of Object.entries<string>(cm.binaryData ?? {})) {
+    const key = `${md.name}/${k}`
+    const d = depthOf(key)
+    if (d !== 'skip') items.push({key, locator: `${mapLocator}/${k}`, data: d === 'data' ? new Uint8Array(Buffer.from(v, 'base64')) : EMPTY, k8s: {...meta, key: k, binary: true}})
+  }
   return items
 }
 

@@ -8,12 +8,19 @@
  */
 import type {BackendKind} from '../config/target.js'
 import type {HaArtifact, LayoutCleanup, LeadersReport, PlannedRemoval, StateHandleInventory, UpgradeLeftover} from '../model/ha.js'
+import type {ReadNeed, ReadSpec} from './read-spec.js'
 import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from './types.js'
 
 export interface HaLayout {
   readonly backend: BackendKind
   /** What one removable item of this store is called, singular and plural (`znode`, `item`). */
   readonly itemNoun: {one: string; many: string}
+  /**
+   * What a scan must read for a command (before any scan: from the layout's settings), so that the
+   * command's answer is the same as from a full scan: leaders do not read checkpoint and plan subtrees,
+   * one job's state handles only that job's, a cleanup's plan the data it decodes.
+   */
+  reads(need: ReadNeed): ReadSpec
   /** The leader records (cluster components and job masters), each with its liveness evidence. */
   leaders(inv: Inventory): LeadersReport
   /**

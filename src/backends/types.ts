@@ -1,4 +1,7 @@
 import type {BackendKind} from '../config/target.js'
+import type {ReadSpec} from './read-spec.js'
+
+export type {ReadDepth, ReadNeed, ReadSpec} from './read-spec.js'
 
 /** ZooKeeper's own metadata of a znode, as a scan saw it. */
 export interface ZkStat {
@@ -74,6 +77,11 @@ export interface ScanOptions {
   brief?: boolean
   /** Called as items are read, with the count so far (a progress display). */
   progress?: (items: number) => void
+  /**
+   * What to read (the layout's answer for the command, HaLayout.reads): subtrees skipped, items read
+   * with their data or their metadata only. Absent: everything, with data.
+   */
+  read?: ReadSpec
 }
 
 export interface Backend {

@@ -6,6 +6,7 @@ import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
+import {type ReadSpec, readDepthOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
@@ -18,6 +19,7 @@ interface ZkClient {
   close(): void
   get(path: string, watch: boolean): Promise<[NativeStat, Buffer | null]>
   get_children(path: string, watch: boolean): Promise<string[]>
+  get_children2(path: string, watch: boolean): Promise<[string[], NativeStat]>
   delete_(path: string, version: number): Promise<void>
   add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void
   aw_exists(path: string, watchCb: (type: number, state: number, path: string) => void, statCb: (rc: number, error: unknown, stat: NativeStat) => void): void
@@ -169,6 +171,8 @@ export class RequestGuard {
 const SCAN_CONCURRENCY = 1024
 /** Deletes in flight at once: enough to hide the round trip on a LAN, bounded for the server's sake. */
 const REMOVE_CONCURRENCY = 512
+/** The data of a node read for its metadata only, and of an empty node (never written to). */
+const EMPTY = new Uint8Array(0)
 /** Items read ahead of a slow consumer (an export writing to a pipe) before reading pauses. */
 const BUFFERED = 1024
 
@@ -335,7 +339,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
     const items: RawItem[] = []
-    for await (const item of this.scanItems()) {
+    for await (const item of this.scanItems(opts.read)) {
       items.push(item)
       opts.progress?.(items.length)
     }
@@ -347,16 +351,32 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
    * Every node of the cluster's subtree, as it is read. Children lists and reads are pipelined on the one
    * connection with at most SCAN_CONCURRENCY requests in flight, and reading pauses while the consumer
    * lags (at most BUFFERED items wait), so memory stays flat however large the cluster.
+   *
+   * `spec` says what to read: a skipped node is not read, nor anything below it; a node read for its
+   * metadata only costs one request (its stat and children in one getChildren2) and no data.
    */
-  async *scanItems(): AsyncGenerator<RawItem> {
+  async *scanItems(spec?: ReadSpec): AsyncGenerator<RawItem> {
     const root = this.target.zookeeper.clusterPath
-    const rootNode = await this.read(root)
-    if (!rootNode) throw await this.clusterNotFound(root)
-    yield rootNode.item
-
-    type Task = {op: 'list' | 'read'; path: string}
+    const depthOf = readDepthOf(spec)
+    const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
+    type Task = {op: 'list' | 'read' | 'stat'; path: string}
     const queue = new Fifo<Task>()
-    if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
+    const visit = (path: string) => {
+      const d = depthOf(keyOf(path))
+      if (d !== 'skip') queue.push({op: d === 'data' ? 'read' : 'stat', path})
+    }
+    // The root is always read first: a missing cluster is reported before anything else.
+    if (depthOf('') === 'stat') {
+      const r = await this.statAndChildren(root)
+      if (!r) throw await this.clusterNotFound(root)
+      yield r.item
+      for (const c of r.children) visit(zkJoin(root, c))
+    } else {
+      const rootNode = await this.read(root)
+      if (!rootNode) throw await this.clusterNotFound(root)
+      yield rootNode.item
+      if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
+    }
     const ready = new Fifo<RawItem>()
     let inFlight = 0
     let failure: unknown
@@ -371,7 +391,14 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
           if (zkErrorCode(err) === ZNONODE) return
           throw err
         }
-        for (const c of children) queue.push({op: 'read', path: zkJoin(task.path, c)})
+        for (const c of children) visit(zkJoin(task.path, c))
+        return
+      }
+      if (task.op === 'stat') {
+        const r = await this.statAndChildren(task.path)
+        if (!r) return // deleted since its parent was listed
+        ready.push(r.item)
+        for (const c of r.children) visit(zkJoin(task.path, c))
         return
       }
       const r = await this.read(task.path)
@@ -408,6 +435,19 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     }
   }
 
+  /** A node's metadata and children in one request (getChildren2), without its data. */
+  private async statAndChildren(path: string): Promise<{item: RawItem; children: string[]} | undefined> {
+    let res: [string[], NativeStat]
+    try {
+      res = await nativeCall(this.client, 'a_get_children2', path, () => this.client.get_children2(path, false))
+    } catch (err) {
+      if (zkErrorCode(err) === ZNONODE) return undefined
+      throw this.translate(err, path)
+    }
+    const [children, s] = res
+    return {item: this.item(path, s, EMPTY), children}
+  }
+
   private async read(path: string): Promise<{item: RawItem; stat: ZkStat} | undefined> {
     let res: [NativeStat, Buffer | null]
     try {
@@ -417,6 +457,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       throw this.translate(err, path)
     }
     const [s, data] = res
+    const item = this.item(path, s, data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY)
+    return {item, stat: item.zk!}
+  }
+
+  private item(path: string, s: NativeStat, data: Uint8Array): RawItem {
     const stat: ZkStat = {
       ephemeralOwner: s.ephemeralOwner,
       ctime: new Date(s.ctime).toISOString(),
@@ -427,7 +472,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     }
     const root = this.target.zookeeper.clusterPath
     const key = path === root ? '' : path.slice(root.length + 1)
-    return {item: {key, locator: path, data: data ? new Uint8Array(data) : new Uint8Array(0), zk: stat}, stat}
+    return {key, locator: path, data, zk: stat}
   }
 
   /**

@@ -7,6 +7,7 @@ import {takeConfigWarnings} from '../config/flink-conf.js'
 import {checkQuorum} from '../config/quorum.js'
 import {EXIT_CODES_HELP, ExitCode, HaadmError} from '../errors.js'
 import {configureColour} from '../render/colour.js'
+import {writeJson} from '../render/json-stream.js'
 import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
 import {formatInArgv, formatInEnv, type OutputFormat, outputFlags, parseColumns, resolveFormat, terminalWidth} from '../render/output.js'
 import {renderView, setTableOptions, tableOptions, type View} from '../render/table.js'
@@ -161,7 +162,8 @@ export abstract class HaadmCommand extends Command {
    */
   protected override logJson(json: unknown): void {
     if (this.yaml) process.stdout.write(this.yaml.stringify(json, {aliasDuplicateObjects: false, lineWidth: 0}))
-    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    // Written in chunks (the same text): a document of 100,000 entries never exists as one string.
+    else writeJson(json, (text) => process.stdout.write(text))
   }
 
   protected override toSuccessJson(result: unknown): JsonSuccess<unknown> {

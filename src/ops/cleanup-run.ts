@@ -78,7 +78,10 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     let pointers: string[] = []
     let allPointers: string[] = []
     try {
-      const inventory = await backend.scan({progress: opts.scanProgress})
+      // A backup keeps every item with its data; the plan alone reads the tree's metadata and only the data it
+      // decodes: leader records, and the pointers of the files it removes or infers the storage directory from.
+      const read = opts.backup ? undefined : layout.reads({command: 'cleanup', jobId: opts.jobId ?? null, everyPointer: !target.storageDir})
+      const inventory = await backend.scan({progress: opts.scanProgress, read})
       items = inventory.items
       layout = layoutOf(inventory, target)
       plan = planCleanup(inventory, {jobId: opts.jobId, planOnly: opts.planOnly}, layout)

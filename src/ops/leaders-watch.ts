@@ -6,8 +6,9 @@
  * the last ones: each record whose leader changed is one change. A short settling pause after a
  * notification folds a failover's "leader gone" and "new leader" writes into one change.
  */
-import {layoutOf, openBackend} from '../backends/index.js'
-import {canWatch, type Inventory} from '../backends/types.js'
+import {layoutOf, openBackend, targetLayout} from '../backends/index.js'
+import type {ReadSpec} from '../backends/read-spec.js'
+import {canWatch, type Inventory, type ScanOptions} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {remainingMs} from '../deadline.js'
 import {HaadmError, usageError} from '../errors.js'
@@ -63,7 +64,9 @@ export async function watchLeaders(target: Target, opts: {signal: AbortSignal; o
   const backend = await openBackend(target)
   try {
     if (!canWatch(backend)) throw usageError(`--watch is not supported on ${backend.kind}`)
-    let inv = await backend.scan()
+    // Only what leader records need, as `haadm leaders` reads: no plan or checkpoint subtrees.
+    const read = targetLayout(target).reads({command: 'leaders'})
+    let inv = await backend.scan({read})
     const layout = layoutOf(inv, target)
     let report = layout.leaders(inv)
     opts.onReport(report)
@@ -78,7 +81,7 @@ export async function watchLeaders(target: Target, opts: {signal: AbortSignal; o
         if (!(await backend.waitForChange(inv, layout.watchKeys(inv), stop.signal))) break
         await new Promise((r) => setTimeout(r, SETTLE_MS))
         if (stop.signal.aborted) break
-        inv = await rescan(backend, inv)
+        inv = await rescan(backend, inv, read)
         const next = layout.leaders(inv)
         for (const c of leaderChanges(report, next, new Date().toISOString())) opts.onChange(c)
         report = next
@@ -93,9 +96,9 @@ export async function watchLeaders(target: Target, opts: {signal: AbortSignal; o
 }
 
 /** A scan; a cluster whose last item went away has no leaders (rather than ending the watch). */
-async function rescan(backend: {scan(o?: {brief?: boolean}): Promise<Inventory>}, last: Inventory): Promise<Inventory> {
+async function rescan(backend: {scan(o?: ScanOptions): Promise<Inventory>}, last: Inventory, read: ReadSpec): Promise<Inventory> {
   try {
-    return await backend.scan()
+    return await backend.scan({read})
   } catch (err) {
     if (err instanceof HaadmError && err.code === 'CLUSTER_NOT_FOUND') return {...last, items: [], scannedAt: new Date().toISOString()}
     throw err

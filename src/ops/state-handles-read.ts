@@ -2,7 +2,7 @@
  * resolve → backend scan → pure records → (optional) storage checks: the I/O around plans.ts and
  * checkpoints.ts for the `plans` and `checkpoints` commands.
  */
-import {layoutOf, withBackend} from '../backends/index.js'
+import {layoutOf, targetLayout, withBackend} from '../backends/index.js'
 import type {Target} from '../config/target.js'
 import {decodeCompletedCheckpoint} from '../codec/completed-checkpoint.js'
 import {decodeExecutionPlan} from '../codec/execution-plan.js'
@@ -65,15 +65,17 @@ export interface ReadStateHandlesOptions {
   probe?: StorageProbe
 }
 
-async function scanStateHandles(target: Target): Promise<StateHandleInventory> {
+/** Scans what the state handles need: one job's entries when the report is about given jobs and checks no files (an orphan check needs every pointer). */
+async function scanStateHandles(target: Target, opts: ReadStateHandlesOptions): Promise<StateHandleInventory> {
+  const jobs = opts.verifyStorage || opts.deep ? [] : opts.jobs
   return withBackend(target, async (backend) => {
-    const inv = await backend.scan()
+    const inv = await backend.scan({read: targetLayout(target).reads({command: 'state-handles', jobs})})
     return layoutOf(inv, target).stateHandles(inv)
   })
 }
 
 export async function readPlans(target: Target, opts: ReadStateHandlesOptions): Promise<PlansReport> {
-  return plansOf(target, await scanStateHandles(target), opts)
+  return plansOf(target, await scanStateHandles(target, opts), opts)
 }
 
 /** The plan records of an inventory already read, with the storage checks asked for. */
@@ -112,7 +114,7 @@ export async function plansOf(target: Target, inv: StateHandleInventory, opts: R
 }
 
 export async function readCheckpoints(target: Target, opts: ReadStateHandlesOptions): Promise<CheckpointsReport> {
-  return checkpointsOf(target, await scanStateHandles(target), opts)
+  return checkpointsOf(target, await scanStateHandles(target, opts), opts)
 }
 
 /** The checkpoint records of an inventory already read, with the storage checks asked for. */

@@ -29,6 +29,9 @@ export interface WriteSnapshotOptions {
   trailer?: () => Record<string, unknown>
 }
 
+/** Characters gathered before one write (items, files). */
+const CHUNK = 256 * 1024
+
 export interface WriteSnapshotResult {
   items: number
   storageFiles: number
@@ -80,25 +83,39 @@ export async function writeSnapshot(
       if (streamError) throw streamError
     }
   }
+  // Items and files go out in chunks of about CHUNK characters: one write call per item cost a syscall
+  // each (9,500 writes for 10,000 items). `flush` writes what is gathered.
+  let chunk = ''
+  const gather = async (text: string) => {
+    chunk += text
+    if (chunk.length >= CHUNK) await flush()
+  }
+  const flush = async () => {
+    if (chunk === '') return
+    const text = chunk
+    chunk = ''
+    await write(text)
+  }
   let count = 0
   let fileCount = 0
   try {
     const head: SnapshotHeader = {format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, ...header}
     const headJson = JSON.stringify(head, null, 1)
-    await write(`${headJson.slice(0, -2)},\n "items": [`)
+    await gather(`${headJson.slice(0, -2)},\n "items": [`)
     for await (const item of items) {
-      await write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(toSnapshotItem(item))}`)
+      await gather(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(toSnapshotItem(item))}`)
       count++
     }
-    await write(`\n ],\n "jobResults": ${JSON.stringify(opts.jobResults ?? null)},\n`)
+    await gather(`\n ],\n "jobResults": ${JSON.stringify(opts.jobResults ?? null)},\n`)
     if (opts.storageFiles) {
-      await write(' "storageFiles": [')
+      await gather(' "storageFiles": [')
       for await (const f of opts.storageFiles) {
-        await write(`${fileCount === 0 ? '\n' : ',\n'}  ${JSON.stringify(f)}`)
+        await gather(`${fileCount === 0 ? '\n' : ',\n'}  ${JSON.stringify(f)}`)
         fileCount++
       }
-      await write('\n ],\n')
+      await gather('\n ],\n')
     }
+    await flush()
     // Fields written after the items (they can describe what was read), before the count.
     for (const [k, v] of Object.entries(opts.trailer?.() ?? {})) await write(` ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`)
     await write(` "itemCount": ${count}\n}\n`)

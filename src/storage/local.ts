@@ -1,4 +1,4 @@
-import {constants, readFile as readFileCb, stat as statCb, type Stats} from 'node:fs'
+import {constants, readFileSync, readFile as readFileCb, stat as statCb, type Stats} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {copyFile, link, lstat, mkdir, open, opendir, rename, rmdir, unlink} from 'node:fs/promises'
 import {posix} from 'node:path'
@@ -83,6 +83,16 @@ export class LocalStorage implements Storage {
     const path = toPath(uri)
     try {
       const b = await readFile(path)
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    } catch (err) {
+      throw localError(err, path, 'read')
+    }
+  }
+
+  readSync(uri: string): Uint8Array {
+    const path = toPath(uri)
+    try {
+      const b = readFileSync(path)
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
     } catch (err) {
       throw localError(err, path, 'read')

@@ -17,6 +17,7 @@ import {fail, ok} from '../../codec/result.js'
 import type {CheckpointCounterEntry, HaArtifact, LayoutCleanup, LeaderRecord, LeadersReport, PlannedRemoval, StateHandleEntry, StateHandleInventory, UpgradeLeftover} from '../../model/ha.js'
 import {fmt} from '../../model/seconds.js'
 import type {HaLayout} from '../layout.js'
+import {READ_ALL, type ReadDepth, type ReadNeed, type ReadSpec} from '../read-spec.js'
 import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
 import {noLeader} from '../zookeeper/layout.js'
 import {
@@ -31,7 +32,7 @@ import {
   k8sLeaderEntries,
   k8sLeases,
 } from './inventory.js'
-import {classifyMap, EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX, leaderKeyComponent} from './layout.js'
+import {CHECKPOINT_KEY_PREFIX, classifyMap, COUNTER_KEY, EXECUTION_PLAN_KEY_PREFIX, JOB_GRAPH_KEY_PREFIX, LEADER_KEY_PREFIX, leaderKeyComponent} from './layout.js'
 
 const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '')
 
@@ -69,6 +70,26 @@ export class KubernetesLayout implements HaLayout {
 
   settingNotes(): string[] {
     return []
+  }
+
+  /**
+   * The API server returns whole maps, so every map is listed; what is left out is the keys a command
+   * does not decode: leaders skip plan and checkpoint pointers and counters, one job's state handles
+   * read only that job's pointers (the other jobs' plan keys are kept, without data, for their ids).
+   * A cleanup reads everything (liveness and the pointed files come from most keys).
+   */
+  reads(need: ReadNeed): ReadSpec {
+    const planKeys = [JOB_GRAPH_KEY_PREFIX, EXECUTION_PLAN_KEY_PREFIX]
+    if (need.command === 'leaders')
+      return {rules: [...[...planKeys, CHECKPOINT_KEY_PREFIX].map((p): readonly [string, ReadDepth] => [`*/${p}*`, 'skip']), [`*/${COUNTER_KEY}`, 'skip']]}
+    if (need.command === 'state-handles' && need.jobs.length > 0) {
+      const rules: Array<readonly [string, ReadDepth]> = []
+      for (const j of need.jobs) rules.push([`*-${j}-*/**`, 'data'], ...planKeys.map((p) => [`*/${p}${j}`, 'data'] as const))
+      rules.push(...planKeys.map((p) => [`*/${p}*`, 'stat'] as const), [`*/${CHECKPOINT_KEY_PREFIX}*`, 'skip'], [`*/${COUNTER_KEY}`, 'skip'], [`*/${LEADER_KEY_PREFIX}*`, 'skip'])
+      return {rules}
+    }
+    if (need.command === 'state-handles') return {rules: [[`*/${LEADER_KEY_PREFIX}*`, 'skip']]}
+    return READ_ALL
   }
 
   fleetScan(): Pick<FleetScanOptions, 'isClusterNode' | 'maxDepth' | 'needsData'> {

@@ -37,6 +37,7 @@ import type {
   UpgradeLeftover,
 } from '../../model/ha.js'
 import type {HaLayout} from '../layout.js'
+import {READ_ALL, type ReadDepth, type ReadNeed, type ReadSpec} from '../read-spec.js'
 import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
 
 // ZooKeeperUtils: node names with no configuration key in 1.15+.
@@ -221,6 +222,62 @@ export class ZooKeeperLayout implements HaLayout {
   planDirectories(inv: Inventory) {
     return planDirectories(inv, this.opts)
   }
+
+  /**
+   * Every directory that may hold execution plans, whatever the store holds: the configured ones and
+   * both defaults (planDirectories picks among them after the scan). Undefined when one of them could
+   * overlap the leader or jobs subtrees, or the root: then a command reads everything.
+   */
+  private candidatePlanDirs(): string[] | undefined {
+    const dirs = new Set([trimSlashes(JOB_GRAPHS_DEFAULT), trimSlashes(EXECUTION_PLANS_DEFAULT)])
+    for (const r of [this.opts.jobGraphs, this.opts.executionPlans]) if (r && r.value.startsWith('/')) dirs.add(trimSlashes(r.value))
+    for (const d of dirs) if (d === '' || d.includes('*') || [LEADER, JOBS].includes(d.split('/')[0])) return undefined
+    return [...dirs]
+  }
+
+  /**
+   * What each command reads. Leaders: the leader subtree and the legacy jobs/<jobId>/leader, nothing of
+   * plans and checkpoints. State handles: entries with data, their lock nodes as metadata (owners,
+   * numChildren); for given jobs only theirs, the other jobs by name. A cleanup: the whole tree's shape,
+   * owners and versions (metadata), with data where it decodes: leader records (liveness) and the
+   * plan and checkpoint entries whose pointers it needs (every entry's when the storage directory is
+   * inferred from them or the whole cluster's files are removed; else the job's).
+   */
+  reads(need: ReadNeed): ReadSpec {
+    const dirs = this.candidatePlanDirs()
+    if (!dirs) return READ_ALL
+    const rules: Array<readonly [string, ReadDepth]> = [['', 'stat']]
+    // The nodes above a configured plan directory that is more than one level deep.
+    const ancestors = [...new Set(dirs.flatMap((d) => d.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))]
+    if (need.command === 'leaders') {
+      // Leader records, latches, and the legacy 1.15 job leaders under jobs/<jobId>/leader.
+      rules.push([`${LEADER}/**`, 'data'], [JOBS, 'stat'], [`${JOBS}/*`, 'stat'], [`${JOBS}/*/${LEADER}/**`, 'data'], ['**', 'skip'])
+      return {rules}
+    }
+    if (need.command === 'cleanup') {
+      rules.push([`${LEADER}/**`, 'data'], [`${JOBS}/*/${LEADER}/**`, 'data'])
+      const entries = need.jobId === null || need.everyPointer ? '*' : need.jobId
+      for (const d of dirs) rules.push([`${d}/${entries}`, 'data'])
+      rules.push([`${JOBS}/${entries}/${CHECKPOINTS}/*`, 'data'], ['**', 'stat'])
+      return {rules}
+    }
+    // State handles: plan entries, checkpoints and counters; no leader data. Lock nodes: metadata only.
+    rules.push([`${LEADER}/**`, 'skip'], [`${JOBS}/*/${LEADER}/**`, 'skip'])
+    const jobs = need.jobs
+    for (const d of dirs) {
+      for (const j of jobs) rules.push([`${d}/${j}/*/**`, 'stat'], [`${d}/${j}`, 'data'])
+      if (jobs.length > 0) rules.push([d, 'stat'], [`${d}/*`, 'stat'], [`${d}/*/**`, 'skip'])
+      else rules.push([d, 'stat'], [`${d}/*/*/**`, 'stat'], [`${d}/*`, 'data'])
+    }
+    for (const j of jobs) rules.push([`${JOBS}/${j}/${CHECKPOINTS}/*/*/**`, 'stat'], [`${JOBS}/${j}/**`, 'data'])
+    rules.push([JOBS, 'stat'])
+    if (jobs.length > 0) rules.push([`${JOBS}/*`, 'stat'], [`${JOBS}/*/**`, 'skip'])
+    else rules.push([`${JOBS}/*`, 'stat'], [`${JOBS}/*/${CHECKPOINTS}`, 'stat'], [`${JOBS}/*/${CHECKPOINTS}/*/*/**`, 'stat'], [`${JOBS}/*/**`, 'data'])
+    for (const a of ancestors) rules.push([a, 'stat'])
+    rules.push(['**', 'skip'])
+    return {rules}
+  }
+
 
   fleetScan(): Pick<FleetScanOptions, 'isClusterNode' | 'maxDepth' | 'needsData'> {
     // Liveness needs every node's owner (stats) and the leader records' bytes; nothing else is read.

@@ -79,7 +79,14 @@ export async function scanJobResultStore(storage: Storage, path: string): Promis
       else others.push({uri: e.uri, name: e.name, kind: 'file', size: e.size, mtime: e.mtime})
     }
   }
-  for await (const f of mapConcurrent(jsonFiles(), READ_CONCURRENCY, (e) => readEntry(storage, e))) if (f) files.push(f)
+  if (storage.readSync) {
+    // Local files: read and decode in a tight loop, one file's bytes alive at a time.
+    const readSync = storage.readSync.bind(storage)
+    for await (const e of jsonFiles()) {
+      const f = decodeEntry(e, () => readSync(e.uri))
+      if (f) files.push(f)
+    }
+  } else for await (const f of mapConcurrent(jsonFiles(), READ_CONCURRENCY, (e) => readEntry(storage, e))) if (f) files.push(f)
 
   const operatorDirs: ScannedOperatorDir[] = []
   const candidates = layout === 'flat' ? subdirs : await listDirs(storage, clusterDir)
@@ -93,9 +100,21 @@ export async function scanJobResultStore(storage: Storage, path: string): Promis
 }
 
 async function readEntry(storage: Storage, e: StorageEntry): Promise<ScannedFile | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await storage.read(e.uri)
+  } catch (err) {
+    return decodeEntry(e, () => {
+      throw err
+    })
+  }
+  return decodeEntry(e, () => bytes)
+}
+
+function decodeEntry(e: StorageEntry, read: () => Uint8Array): ScannedFile | undefined {
   const base = {uri: e.uri, name: e.name, size: e.size ?? 0, mtime: e.mtime}
   try {
-    return {...base, decoded: decodeJobResultFile(await storage.read(e.uri))}
+    return {...base, decoded: decodeJobResultFile(read())}
   } catch (err) {
     // Gone since the listing (Flink marked it clean meanwhile): it is no entry any more.
     if (err instanceof HaadmError && err.code === 'STORAGE_NOT_FOUND') return undefined
