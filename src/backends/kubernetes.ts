@@ -418,8 +418,9 @@ export class KubernetesBackend implements RemovableBackend, WatchingBackend, Fle
         signal,
       )
       if (changed) return true
-      if (signal.aborted || res.status === 0) return false
-      if (res.status !== 200) throw this.apiError(res, 'watch', 'configmaps')
+      // Aborted, or the run's deadline: the end. A connection reset before the answer (status 0, dropped) is a drop.
+      if (signal.aborted || (res.status === 0 && !res.dropped)) return false
+      if (res.status !== 200 && !res.dropped) throw this.apiError(res, 'watch', 'configmaps')
       // the stream ended (the server's timeout) or broke: resume where it was, a few broken ones in a row at most
       drops = res.dropped ? drops + 1 : 0
       if (drops > 5) throw new HaadmError('K8S_UNREACHABLE', `the watch of ConfigMaps on ${this.conn.server} kept breaking`, {exit: ExitCode.UNREACHABLE})

@@ -25,8 +25,10 @@ const invalid = (file: string, line: number, why: string, hint?: string) =>
   })
 
 /**
- * Reads a Flink configuration the way the JobManager would. A directory is Flink's conf dir:
- * `config.yaml` wins over `flink-conf.yaml`, as in Flink 1.19+.
+ * Reads a Flink configuration the way the JobManager would. A directory is Flink's conf dir; when it
+ * holds both files, `config.yaml` is read (Flink 2.x reads nothing else), with a warning, because
+ * Flink 1.19 and 1.20 read `flink-conf.yaml` while it exists (GlobalConfiguration.loadConfiguration,
+ * checked in release-1.19.3 / 1.20.2 and 2.0.2). The version cannot be told from the directory.
  */
 export function loadFlinkConf(path: string): FlinkConf {
   let file = path

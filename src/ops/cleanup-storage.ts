@@ -1,7 +1,7 @@
 import {noteWrite} from '../deadline.js'
 import type {Target} from '../config/target.js'
 import {HaadmError} from '../errors.js'
-import {blobUri, clusterStorageUri, JOB_EVENTS_DIR, jobDirUri, STATE_HANDLE_FILE} from '../storage/flink-layout.js'
+import {blobUri, clusterStorageUri, JOB_EVENTS_DIR, jobDirUri, STATE_HANDLE_FILE, shuffleMasterSnapshotUri} from '../storage/flink-layout.js'
 import {joinUri, openStorage, parseLocation, type Storage} from '../storage/index.js'
 
 /** A storage step of a cleanup: one directory removed recursively, or a list of files. */
@@ -70,6 +70,11 @@ export async function planStorageCleanup(target: Target, scope: StorageScope): P
         for (const jobId of scope.jobId ? [scope.jobId] : await jobDirectories(storage, clusterDir)) {
           const dir = jobDirUri(clusterDir, jobId)
           if (await hasOnlyJobEvents(storage, dir)) steps.push({kind: 'directory', what: `job events of job ${jobId} (batch job recovery, 1.20+)`, uri: dir, files: []})
+        }
+        // 2.0+ batch job recovery: the shuffle master's snapshot, which Flink's own cleanup leaves behind.
+        if (!scope.jobId) {
+          const shuffle = shuffleMasterSnapshotUri(clusterDir)
+          if (await storage.stat(shuffle)) steps.push({kind: 'directory', what: 'shuffle master snapshot (batch job recovery, 2.0+)', uri: shuffle, files: []})
         }
         if (scope.includeOrphanFiles && !scope.jobId) {
           const files: string[] = []

@@ -7,6 +7,8 @@
  *   <storageDir>/<cluster-id>/completedCheckpoint<12 hex>     retained checkpoint metadata pointers
  *   <storageDir>/<cluster-id>/blob/[job_<jobId>/]              FileSystemBlobStore (HA blobs)
  *   <storageDir>/<cluster-id>/<jobId>/job-events/              1.20+ batch job recovery (FileSystemJobEventStore)
+ *   <storageDir>/<cluster-id>/shuffleMaster-snapshot/<cluster-id>   2.0+ batch job recovery (ShuffleMasterSnapshotUtil);
+ *                                                              Flink never removes it (docs/flink-source-checks.md §5)
  *   <storageDir>/job-result-store/<cluster-id>/<jobId>[_DIRTY].json   JobResultStore (default path)
  */
 import {joinUri} from './uri.js'
@@ -20,6 +22,7 @@ export const CHECKPOINT_FILE_PREFIXES: readonly HaFilePrefix[] = ['completedChec
 export const STATE_HANDLE_FILE = /^(completedCheckpoint|submittedJobGraph|submittedExecutionPlan)[0-9a-f]{12}$/
 export const BLOB_DIR = 'blob'
 export const JOB_EVENTS_DIR = 'job-events'
+export const SHUFFLE_MASTER_SNAPSHOT_DIR = 'shuffleMaster-snapshot'
 
 /** `<storageDir>/<cluster-id>` (HighAvailabilityServicesUtils.getClusterHighAvailableStoragePath). */
 export function clusterStorageUri(storageDir: string, clusterId: string): string {
@@ -40,4 +43,9 @@ export function jobDirUri(clusterDir: string, jobId: string): string {
 /** `<cluster dir>/<jobId>/job-events` (FileSystemJobEventStore, Flink 1.20+ batch job recovery). */
 export function jobEventsUri(clusterDir: string, jobId: string): string {
   return joinUri(jobDirUri(clusterDir, jobId), JOB_EVENTS_DIR)
+}
+
+/** `<cluster dir>/shuffleMaster-snapshot` (Flink 2.0+ batch job recovery; the cluster's, never a job's). */
+export function shuffleMasterSnapshotUri(clusterDir: string): string {
+  return joinUri(clusterDir, SHUFFLE_MASTER_SNAPSHOT_DIR)
 }

@@ -152,11 +152,17 @@ describe('ZooKeeper faults', () => {
     const quietRead = await haadm(['leaders', '--snapshot', join(dir, 'quiet.json'), '--json'])
     expect(quietRead.json.warnings).toEqual([])
 
-    // Removal under way while the export reads: delete the leaves from the last group backwards, without pause.
+    // Removal under way for as long as the export reads: the leaves go from the last group backwards, and
+    // once they are gone nodes keep being created and removed in every group, so the change never ends first.
     let stop = false
     const raw = client.raw
     const deleting = (async () => {
       for (let i = paths.length - 1; i >= 0 && !stop; i -= 50) await Promise.all(paths.slice(Math.max(0, i - 49), i + 1).map((p) => raw.delete_(p, -1).catch(() => undefined)))
+      for (let n = 0; !stop; n += 50) {
+        const churn = Array.from({length: 50}, (_, k) => `/flink/changing/g${(n + k) % 100}/x${n + k}`)
+        await Promise.all(churn.map((p) => raw.create(p, '', 0).catch(() => undefined)))
+        await Promise.all(churn.map((p) => raw.delete_(p, -1).catch(() => undefined)))
+      }
     })()
     while (await client.exists(paths.at(-1)!)) await sleep(5)
     const file = join(dir, 'torn.json')
