@@ -52,7 +52,7 @@ ${exitCodesSection}`
 
   async run(): Promise<RestoreResult> {
     const {args, flags} = await this.parse(Restore)
-    const doc = loadSnapshot(args.file)
+    const doc = loadSnapshot(args.file, 'Check the FILE argument: the backup or snapshot to restore.')
     const items = planRestore(doc, {jrsPath: flags['jrs-path'], storageDir: flags['storage-dir']})
     const target = this.resolve({'flink-conf': flags['flink-conf'], 's3-endpoint': flags['s3-endpoint'], 's3-path-style': flags['s3-path-style'], 's3-region': flags['s3-region']})
     const outcomes = await applyRestore(items, (uri) => openStorage(uri, {s3: target.s3}), flags['dry-run'])

@@ -157,14 +157,15 @@ export function snapshotDefaults(file: string): {backend: string; clusterId: str
   }
 }
 
-export function loadSnapshot(file: string): SnapshotDocument {
+/** `hint`: how the user named the file (a flag or an argument), for the message when it cannot be read. */
+export function loadSnapshot(file: string, hint = 'Check the path given to --snapshot.'): SnapshotDocument {
   const cached = cache.get(file)
   if (cached) return cached
   let raw: Buffer
   try {
     raw = readFileSync(file)
   } catch (err) {
-    throw invalid(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Check the path given to --snapshot.')
+    throw invalid(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, hint)
   }
   let text: Buffer = raw
   if (raw[0] === 0x1f && raw[1] === 0x8b) {

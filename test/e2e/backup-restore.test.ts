@@ -217,7 +217,9 @@ describe('haadm restore: bad input', () => {
       const r = await haadm(args)
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stderr, args.join(' ')).toMatch(/^error: /)
+      expect(r.stderr, args.join(' ')).not.toContain('--snapshot')
     }
+    expect((await haadm(['restore', join(dir, 'nope.json')])).stderr).toContain('Check the FILE argument')
     const none = await haadm(['restore'], {input: 'from-a-pipe.json\n'})
     expect(none.stderr).toContain('error: Missing 1 required arg: file')
   })
