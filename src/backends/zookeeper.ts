@@ -628,19 +628,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
           for (let k = 0; k < batchable.length; k += MULTI_BATCH) batches.push(batchable.slice(k, k + MULTI_BATCH))
           await Promise.all(
             batches.map(async (batch) => {
-              const answer = await multi
-                .deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1})))
-                .then(
-                  (codes) => (codes.every((c) => c === 0) ? 'ok' : 'redo'),
-                  (err: Error & {notSent?: boolean}) => {
-                    const rc = zkErrorCode(err)
-                    if (err.notSent || rc === undefined || !CONNECTION_ENDING.has(rc)) return 'redo'
-                    // Sent, and the answer lost: the transaction may have been applied, or not.
-                    // A server that stopped answering ends the run's requests on the main connection too (one deadline, not two).
-                    if (rc === ZOPERATIONTIMEOUT) guardOf(this.client).fail(err)
-                    return err
-                  },
-                )
+              const answer = await this.deleteInOne(multi, batch)
               // A failed transaction removed nothing: redo its ops one by one for precise outcomes.
               if (answer === 'ok') for (const target of batch) report({target, status: 'removed'})
               else if (answer === 'redo') single.push(...batch)
@@ -723,18 +711,27 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const batch = targets.slice(start, end)
     const multi = await this.multiClient()
     if (!multi) return undefined
-    const answer = await multi.deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1}))).then(
+    const answer = await this.deleteInOne(multi, batch)
+    if (answer === 'redo') return undefined
+    if (answer === 'ok') return batch.map((target) => ({target, status: 'removed' as const}))
+    return batch.map((target) => ({target, status: 'unknown' as const, error: describeZkError(answer)}))
+  }
+
+  /**
+   * One transaction deleting `batch`: 'ok' (all removed), 'redo' (it removed nothing: an op failed, or it
+   * was never sent), or the error when it was sent and its answer lost (applied or not, nobody knows).
+   */
+  private deleteInOne(multi: ZkMultiClient, batch: RemovalTarget[]): Promise<'ok' | 'redo' | Error> {
+    return multi.deleteAll(batch.map((t) => ({path: t.locator, version: typeof t.version === 'number' ? t.version : -1}))).then(
       (codes) => (codes.every((c) => c === 0) ? 'ok' : 'redo'),
       (err: Error & {notSent?: boolean}) => {
         const rc = zkErrorCode(err)
         if (err.notSent || rc === undefined || !CONNECTION_ENDING.has(rc)) return 'redo'
+        // A server that stopped answering ends the run's requests on the main connection too (one deadline, not two).
         if (rc === ZOPERATIONTIMEOUT) guardOf(this.client).fail(err)
         return err
       },
     )
-    if (answer === 'redo') return undefined
-    if (answer === 'ok') return batch.map((target) => ({target, status: 'removed' as const}))
-    return batch.map((target) => ({target, status: 'unknown' as const, error: describeZkError(answer)}))
   }
 
   private multiClient(): Promise<ZkMultiClient | undefined> {

@@ -10,6 +10,7 @@ import {BIN, haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {connectZk, type TestZk} from '../support/zk-client.js'
 import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {prng} from '../support/prng.js'
 
 let zk: ZkServer
 let client: TestZk
@@ -27,18 +28,6 @@ afterAll(async () => {
   await zk?.stop()
   rmSync(dir, {recursive: true, force: true})
 })
-
-/** mulberry32: the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function blobs(storageDir: string, cid: string, files: number): string {
   const blob = join(storageDir, cid, 'blob')

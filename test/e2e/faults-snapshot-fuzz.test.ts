@@ -8,22 +8,12 @@ import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 import {afterAll, describe, expect, it} from 'vitest'
 import {REPO, haadm} from '../support/cli.js'
+import {prng} from '../support/prng.js'
 
 const SEED = Number(process.env.HAADM_FUZZ_SEED ?? 0x5eed14)
 const RUNS = Number(process.env.HAADM_FUZZ_RUNS ?? 48)
 const dir = mkdtempSync(join(tmpdir(), 'haadm-fuzz-cli-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const seedDoc = JSON.parse(gunzipSync(readFileSync(join(REPO, 'demo', 'demo-cluster.haadm.json.gz'))).toString('utf8'))
 

@@ -1,6 +1,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 import {type DecodeResult, decodeLeaderInformation, decodeStateHandlePointer, readJavaStream} from '../../src/codec/index.js'
 import {jvmSamples} from '../support/jvm-samples.js'
+import {prng} from '../support/prng.js'
 
 // Mutation fuzzing of the three decoders, seeded from real JVM streams. Every input must produce a
 // typed result (never an exception, never an INTERNAL error), quickly, whatever lengths it claims.
@@ -16,18 +17,6 @@ const ITERATIONS = 3000
 // Not a speed target (those are benchmarks): a guard against inputs whose claimed lengths make a
 // decoder loop or allocate without bound. Generous, so a slow machine does not fail it.
 const PER_CALL_MS = 500
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, ...Array.from({length: 15}, (_, i) => 0x70 + i)]
 const LENGTH_CODES = new Set([0x74, 0x7c, 0x77, 0x7a, 0x75, 0x71])

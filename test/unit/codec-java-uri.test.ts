@@ -7,6 +7,7 @@ import {decodeStateHandlePointer} from '../../src/codec/index.js'
 import {javaUriSyntaxError} from '../../src/codec/java-uri.js'
 import {compileJava} from '../support/java.js'
 import {pointer} from '../support/java-bytes.js'
+import {prng} from '../support/prng.js'
 
 // java.net.URI's parser, ported: checked against the JDK itself on hand-picked and generated strings.
 
@@ -36,18 +37,6 @@ const HAND_PICKED = [
   ...REJECTED_CHARS.map((c) => `s3://bucket/ha/a${c}b/completedCheckpoint0123456789ab`),
   ...REJECTED_CHARS.map((c) => `hdfs://nn${c}x:8020/ha`),
 ]
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function generated(count: number): string[] {
   const rnd = prng(0x0a11)
