@@ -33,3 +33,6 @@ if [ -n "${CI:-}" ] || [ ! -f node_modules/.package-lock.json ] || [ package-loc
   echo "deps: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The zookeeper binding's address re-resolution on every I/O pass (npm ci runs this as postinstall; a
+# node_modules installed before it gets it here). Quick when already done.
+node scripts/zookeeper-resolution.mjs
