@@ -58,7 +58,7 @@ ${exitCodesSection}`
     const {path, from} = jrsPathOf(target)
     const report = await withStorage(path, target, async (storage) => {
       const scan = await scanJobResultStore(storage, path)
-      if (storage.kind === 's3' && scan.files.length + scan.others.length + scan.operatorDirs.length === 0)
+      if (storage.kind === 's3' && scan.entries.length + scan.others.length + scan.operatorDirs.length === 0)
         this.addWarning(`nothing under ${path}: object stores have no directories, so check the path if you expected entries`)
       return jobResultStoreReport(scan, {
         pathFrom: from,

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {planMarkClean} from '../../src/ops/jrs/mark-clean-plan.js'
 import {planPurge} from '../../src/ops/jrs/purge-plan.js'
-import {jobResultEntries, jobResultStoreReport, operatorDirRecords} from '../../src/ops/jrs/records.js'
-import type {JrsScan, ScannedFile, ScannedOperatorDir} from '../../src/ops/jrs/scan.js'
+import {entryRecord, jobResultEntries, jobResultStoreReport, operatorDirRecords, type ScannedFile} from '../../src/ops/jrs/records.js'
+import type {JrsScan, ScannedOperatorDir} from '../../src/ops/jrs/scan.js'
 import {decodeJobResultFile} from '../../src/codec/job-result.js'
 
 const A = 'a'.repeat(32)
@@ -18,7 +18,7 @@ function file(name: string, content: string, mtime: string): ScannedFile {
 const entry = (id: string, status = 'SUCCEEDED') => `{"result":{"id":"${id}","application-status":"${status}","accumulator-results":{},"net-runtime":10},"version":1}`
 
 function scan(files: ScannedFile[], operatorDirs: ScannedOperatorDir[] = []): JrsScan {
-  return {path: '/jrs', clusterDir: '/jrs', layout: 'flat', scannedAt: now.toISOString(), files, others: [], operatorDirs}
+  return {path: '/jrs', clusterDir: '/jrs', layout: 'flat', scannedAt: now.toISOString(), entries: files.map(entryRecord), others: [], operatorDirs}
 }
 
 describe('records', () => {

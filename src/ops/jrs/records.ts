@@ -4,8 +4,26 @@
  * job-result-store.delete-on-commit is false). A file Flink would not read, or whose name and
  * content disagree, is still listed, with the problem.
  */
-import type {ApplicationStatus} from '../../codec/job-result.js'
-import {CLEAN_SUFFIX, DIRTY_SUFFIX, type JrsScan, type ScannedFile, type ScannedOperatorDir, type ScannedOther} from './scan.js'
+import type {ApplicationStatus, JobResultFile} from '../../codec/job-result.js'
+import type {DecodeResult} from '../../codec/result.js'
+import type {JrsScan, ScannedOperatorDir, ScannedOther} from './scan.js'
+
+export const DIRTY_SUFFIX = '_DIRTY.json'
+export const CLEAN_SUFFIX = '.json'
+
+/** One entry file as read: the input of entryRecord (the scan keeps only the record). */
+export interface ScannedFile {
+  uri: string
+  name: string
+  size: number
+  mtime: string | null
+  /** The decoded content; absent when the file could not be read (see readError). */
+  decoded?: DecodeResult<JobResultFile>
+  readError?: string
+}
+
+/** An entry without notes shares this one (100,000 entries need no 100,000 empty arrays). */
+const NO_NOTES: string[] = Object.freeze([]) as unknown as string[]
 
 export const JOB_ID = /^[0-9a-f]{32}$/
 
@@ -79,7 +97,7 @@ export interface EntryFilter {
 
 /** Every entry of the scan, oldest first (then by file name). */
 export function jobResultEntries(scan: JrsScan): JobResultEntryRecord[] {
-  return scan.files.map(entryRecord).sort(byTime)
+  return [...scan.entries].sort(byTime)
 }
 
 export function entryRecord(f: ScannedFile): JobResultEntryRecord {
@@ -102,7 +120,7 @@ export function entryRecord(f: ScannedFile): JobResultEntryRecord {
     failure: null,
     valid: false,
     problem: null,
-    notes: [],
+    notes: NO_NOTES,
   }
   const problems: string[] = []
   const suffix = dirty ? DIRTY_SUFFIX : CLEAN_SUFFIX
@@ -117,9 +135,9 @@ export function entryRecord(f: ScannedFile): JobResultEntryRecord {
   if (!d.ok) return {...base, problem: [d.error.reason, ...problems].join('; ')}
   const v = d.value
   if (nameId !== null && v.jobId !== nameId) problems.push(`the name says job ${nameId} but the file holds job ${v.jobId}`)
-  const notes = [...v.notes]
-  if (dirty && v.applicationStatus === 'UNKNOWN')
-    notes.push('status UNKNOWN in a dirty entry: Flink 1.x cannot run the recovery cleanup for it (deriveJobStatus throws)')
+  const notes = dirty && v.applicationStatus === 'UNKNOWN'
+    ? [...v.notes, 'status UNKNOWN in a dirty entry: Flink 1.x cannot run the recovery cleanup for it (deriveJobStatus throws)']
+    : v.notes.length > 0 ? [...v.notes] : NO_NOTES
   return {
     ...base,
     jobId: nameId ?? v.jobId,

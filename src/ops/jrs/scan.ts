@@ -1,32 +1,23 @@
 /**
- * Reads a JobResultStore directory: every entry file's bytes (decoded at once, so memory holds the
- * decoded results, not the files), the other files and directories beside them, and the
- * Flink Kubernetes Operator's per-deploy `<uuid>` directories under the cluster's directory.
- * The only I/O of `haadm jobs results`; the records are built from its answer by pure code.
+ * Reads a JobResultStore directory: every entry file's bytes, the other files and directories beside
+ * them, and the Flink Kubernetes Operator's per-deploy `<uuid>` directories under the cluster's directory.
+ * The only I/O of `haadm jobs results`. Each file is decoded and turned into its record (pure code:
+ * codec/job-result.ts, records.ts entryRecord) as soon as it is read, so memory holds one compact record
+ * per entry, never the files or their decoded form (100,000 entries: ~55 MB of records).
  */
-import {decodeJobResultFile, type JobResultFile} from '../../codec/job-result.js'
-import type {DecodeResult} from '../../codec/result.js'
+import {decodeJobResultFile} from '../../codec/job-result.js'
 import {HaadmError} from '../../errors.js'
 import {mapConcurrent} from '../../storage/concurrency.js'
 import {baseNameOf, formatLocation, parentUri, parseLocation, type Storage, type StorageEntry} from '../../storage/index.js'
 
+import {CLEAN_SUFFIX, DIRTY_SUFFIX, entryRecord, type JobResultEntryRecord, type ScannedFile} from './records.js'
+
+export {CLEAN_SUFFIX, DIRTY_SUFFIX} from './records.js'
+
 /** The Operator's workaround (FLINK-27569) appends `UUID.randomUUID()` to the JRS path on every deploy. */
 export const OPERATOR_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-export const DIRTY_SUFFIX = '_DIRTY.json'
-export const CLEAN_SUFFIX = '.json'
-
 const READ_CONCURRENCY = 32
-
-export interface ScannedFile {
-  uri: string
-  name: string
-  size: number
-  mtime: string | null
-  /** The decoded content; absent when the file could not be read (see readError). */
-  decoded?: DecodeResult<JobResultFile>
-  readError?: string
-}
 
 export interface ScannedOther {
   uri: string
@@ -56,8 +47,8 @@ export interface JrsScan {
   clusterDir: string
   layout: 'operator' | 'flat'
   scannedAt: string
-  /** `*.json` files directly in the JRS path, in listing order. */
-  files: ScannedFile[]
+  /** The records of the `*.json` files directly in the JRS path, in listing order. */
+  entries: JobResultEntryRecord[]
   others: ScannedOther[]
   operatorDirs: ScannedOperatorDir[]
 }
@@ -67,7 +58,7 @@ export async function scanJobResultStore(storage: Storage, path: string): Promis
   const scannedAt = new Date().toISOString()
   const layout = OPERATOR_DIR.test(baseNameOf(jrsPath)) ? 'operator' : 'flat'
   const clusterDir = layout === 'operator' ? parentUri(jrsPath) : jrsPath
-  const files: ScannedFile[] = []
+  const entries: JobResultEntryRecord[] = []
   const others: ScannedOther[] = []
   const subdirs: StorageEntry[] = []
 
@@ -84,9 +75,9 @@ export async function scanJobResultStore(storage: Storage, path: string): Promis
     const readSync = storage.readSync.bind(storage)
     for await (const e of jsonFiles()) {
       const f = decodeEntry(e, () => readSync(e.uri))
-      if (f) files.push(f)
+      if (f) entries.push(entryRecord(f))
     }
-  } else for await (const f of mapConcurrent(jsonFiles(), READ_CONCURRENCY, (e) => readEntry(storage, e))) if (f) files.push(f)
+  } else for await (const f of mapConcurrent(jsonFiles(), READ_CONCURRENCY, (e) => readEntry(storage, e))) if (f) entries.push(entryRecord(f))
 
   const operatorDirs: ScannedOperatorDir[] = []
   const candidates = layout === 'flat' ? subdirs : await listDirs(storage, clusterDir)
@@ -94,9 +85,9 @@ export async function scanJobResultStore(storage: Storage, path: string): Promis
   for (const d of candidates) {
     if (!OPERATOR_DIR.test(d.name)) continue
     const current = d.uri === jrsPath
-    operatorDirs.push(current ? currentDirSummary(d, files, others) : await summariseDir(storage, d))
+    operatorDirs.push(current ? currentDirSummary(d, entries, others) : await summariseDir(storage, d))
   }
-  return {path: jrsPath, clusterDir, layout, scannedAt, files, others, operatorDirs}
+  return {path: jrsPath, clusterDir, layout, scannedAt, entries, others, operatorDirs}
 }
 
 async function readEntry(storage: Storage, e: StorageEntry): Promise<ScannedFile | undefined> {
@@ -142,7 +133,7 @@ async function summariseDir(storage: Storage, d: StorageEntry): Promise<ScannedO
   return {uri: d.uri, name: d.name, files, dirtyJobIds: dirtyJobIds.sort(), bytes, newest: newest ?? d.mtime, current: false}
 }
 
-function currentDirSummary(d: StorageEntry, files: ScannedFile[], others: ScannedOther[]): ScannedOperatorDir {
+function currentDirSummary(d: StorageEntry, files: JobResultEntryRecord[], others: ScannedOther[]): ScannedOperatorDir {
   let newest: string | null = null
   let bytes = 0
   let count = 0
@@ -151,6 +142,6 @@ function currentDirSummary(d: StorageEntry, files: ScannedFile[], others: Scanne
     bytes += f.size ?? 0
     if (f.mtime && (newest === null || f.mtime > newest)) newest = f.mtime
   }
-  const dirtyJobIds = files.filter((f) => f.name.endsWith(DIRTY_SUFFIX)).map((f) => f.name.slice(0, -DIRTY_SUFFIX.length))
+  const dirtyJobIds = files.filter((f) => f.file.endsWith(DIRTY_SUFFIX)).map((f) => f.file.slice(0, -DIRTY_SUFFIX.length))
   return {uri: d.uri, name: d.name, files: count, dirtyJobIds: dirtyJobIds.sort(), bytes, newest: newest ?? d.mtime, current: true}
 }
