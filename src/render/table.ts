@@ -88,16 +88,18 @@ export function selectColumns<R>(columns: Column<R>[], opts: TableOptions, flat 
 /** A command's main table under the run's options (--columns, -o wide, --no-headers, terminal width). */
 export function renderView<R>(columns: Column<R>[], rows: R[], opts: TableOptions = current, flat = false): string {
   const shown = selectColumns(columns, opts, flat)
+  // Cells are made twice (widths, then lines) rather than kept: 100,000 rows of ten cells held ~50 MB.
   return layout(
     shown.map((c) => c.head),
-    rows.map((r) => shown.map((c) => c.cell(r))),
+    rows.length,
+    (i) => shown.map((c) => c.cell(rows[i])),
     {headers: opts.headers, width: opts.wide ? undefined : opts.width, shrink: shown.map((c) => c.shrink), keep: shown.map((c) => c.keep)},
   )
 }
 
 /** A secondary table (a summary, a plan's list): always with headers, never cut. */
 export function renderTable(head: string[], rows: string[][]): string {
-  return layout(head, rows, {headers: true})
+  return layout(head, rows.length, (i) => rows[i], {headers: true})
 }
 
 interface LayoutOptions {
@@ -110,33 +112,34 @@ interface LayoutOptions {
 const GAP = 2
 const MIN_CUT = 8
 
-function layout(head: string[], rows: string[][], opts: LayoutOptions): string {
+/** `cells(i)`: row i's cells, asked for twice (once for the column widths, once for the line). */
+function layout(head: string[], count: number, cells: (i: number) => string[], opts: LayoutOptions): string {
   const n = head.length
   const widths = opts.headers ? head.map(displayWidth) : new Array<number>(n).fill(0)
-  const cellWidths = rows.map((r) =>
-    r.map((c, i) => {
-      const w = displayWidth(c)
+  for (let r = 0; r < count; r++) {
+    const row = cells(r)
+    for (let i = 0; i < row.length; i++) {
+      const w = displayWidth(row[i])
       if (w > widths[i]) widths[i] = w
-      return w
-    }),
-  )
+    }
+  }
   const fitted = opts.width === undefined ? widths : fit(widths, opts.width, opts.shrink ?? [], opts.headers ? head.map(displayWidth) : [])
-  const line = (cells: string[], ws: number[]) => {
+  const line = (row: string[]) => {
     let s = ''
-    for (let i = 0; i < cells.length; i++) {
-      let c = cells[i]
-      let w = ws[i]
+    for (let i = 0; i < row.length; i++) {
+      let c = row[i]
+      let w = displayWidth(c)
       if (w > fitted[i]) {
         c = truncate(c, fitted[i], opts.keep?.[i] === 'end' ? 'end' : 'start')
         w = displayWidth(c)
       }
-      s += i === cells.length - 1 ? c : c + ' '.repeat(fitted[i] - w + GAP)
+      s += i === row.length - 1 ? c : c + ' '.repeat(fitted[i] - w + GAP)
     }
     return s.trimEnd()
   }
   const out: string[] = []
-  if (opts.headers) out.push(line(head, head.map(displayWidth)))
-  for (let i = 0; i < rows.length; i++) out.push(line(rows[i], cellWidths[i]))
+  if (opts.headers) out.push(line(head))
+  for (let r = 0; r < count; r++) out.push(line(cells(r)))
   return out.join('\n')
 }
 

@@ -1,4 +1,4 @@
-import {constants, readFileSync, readFile as readFileCb, stat as statCb, type Stats} from 'node:fs'
+import {closeSync, constants, openSync, readFile as readFileCb, readSync as fsReadSync, stat as statCb, type Stats} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {copyFile, link, lstat, mkdir, open, opendir, rename, rmdir, unlink} from 'node:fs/promises'
 import {posix} from 'node:path'
@@ -6,6 +6,9 @@ import {ExitCode, HaadmError} from '../errors.js'
 import {mapConcurrent} from './concurrency.js'
 import type {DeleteOutcome, ListOptions, Storage, StorageEntry} from './types.js'
 import {parseLocation} from './uri.js'
+
+/** readSync's buffer, shared by every call. */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024)
 
 const DEFAULT_PAGE = 256
 const DELETE_CONCURRENCY = 16
@@ -89,13 +92,32 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Into one buffer reused by every call (grown when a file does not fit): the bytes are valid until the
+   * next readSync. 100,000 entry files read one after another then allocate nothing per file, where
+   * readFileSync left ~440 MB of freed buffers for the allocator to return (peak RSS, not live memory).
+   */
   readSync(uri: string): Uint8Array {
     const path = toPath(uri)
+    let fd: number | undefined
     try {
-      const b = readFileSync(path)
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+      fd = openSync(path, 'r')
+      let n = 0
+      for (;;) {
+        if (n === scratch.length) {
+          const bigger = Buffer.allocUnsafeSlow(scratch.length * 2)
+          scratch.copy(bigger, 0, 0, n)
+          scratch = bigger
+        }
+        const got = fsReadSync(fd, scratch, n, scratch.length - n, null)
+        if (got === 0) break
+        n += got
+      }
+      return new Uint8Array(scratch.buffer, scratch.byteOffset, n)
     } catch (err) {
       throw localError(err, path, 'read')
+    } finally {
+      if (fd !== undefined) closeSync(fd)
     }
   }
 
