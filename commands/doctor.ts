@@ -16,6 +16,7 @@ Errors (the cluster or a job does not recover):
   checkpoint-file-missing, checkpoint-file-unreadable   a retained checkpoint whose file is missing or does not decode (Flink reads every retained checkpoint on recovery), with whether an older retained checkpoint is intact
   counter-not-ahead                          the checkpoint id counter is at or below the highest retained checkpoint id
   undecodable                                bytes that do not decode anywhere (entries, counters, JobResultStore files), with the decoder's reason
+  unreadable-lease                           a Kubernetes leader annotation without leaseDuration, acquireTime or renewTime: fabric8 reads no record, so no JobManager can take that leadership
 Warnings (leaks, or a recovery that does something else than expected):
   dirty-job-result                           a dirty JobResultStore entry on a cluster with no live JobManager, with what of the job is left
   clean-job-result-with-plan                 a clean entry for a job whose execution plan still exists (Flink does not run it again)

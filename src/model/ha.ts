@@ -55,6 +55,12 @@ export interface K8sLease {
   valid: boolean
   /** Held, but its expiry cannot be known (no or unparsable duration or renewTime): valid, with a warning. */
   expiryUnknown?: boolean
+  /**
+   * fabric8 cannot read the record (leaseDuration, acquireTime or renewTime missing or unparsable: its
+   * LeaderElectionRecord constructor requires them): every contender then tries to create the map, gets
+   * 409, and retries for ever, so no JobManager takes leadership until the annotation is fixed or the map removed.
+   */
+  blocksElection?: boolean
   problem: string | null
 }
 

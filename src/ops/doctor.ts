@@ -29,6 +29,7 @@ export type FindingId =
   | 'orphan-files'
   | 'operator-jrs-dirs'
   | 'stale-leader'
+  | 'unreadable-lease'
   | 'checks-skipped'
 
 export interface Finding {
@@ -96,7 +97,7 @@ export interface DoctorReport {
 }
 
 export const CHECKS = {
-  metadata: ['undecodable', 'counter-not-ahead', 'marked-for-deletion', 'upgrade-leftovers', 'job-leftovers', 'stale-leader'],
+  metadata: ['undecodable', 'counter-not-ahead', 'marked-for-deletion', 'upgrade-leftovers', 'job-leftovers', 'stale-leader', 'unreadable-lease'],
   storage: ['plan-files', 'checkpoint-files', 'orphan-files', 'job-storage-leftovers'],
   jobResults: ['dirty-job-results', 'clean-job-results', 'operator-jrs-dirs'],
 } as const
@@ -379,6 +380,20 @@ export function diagnose(inp: DoctorInputs, failOn: Severity = 'error'): DoctorR
         fix: 'no fix in haadm: Flink rewrites the record when leadership changes; restart the JobManager that wrote it if it persists',
       })
     }
+
+  // ---- leader annotations fabric8 cannot read: the election is stuck, whatever the cluster's state
+  const blocking = new Map<string, {lease: NonNullable<(typeof inp.leaders)[number]['lease']>; locator: string}>()
+  for (const r of inp.leaders) if (r.lease?.blocksElection && !blocking.has(r.lease.configMap)) blocking.set(r.lease.configMap, {lease: r.lease, locator: r.locator})
+  for (const [configMap, {lease, locator}] of blocking)
+    add({
+      id: 'unreadable-lease',
+      severity: 'error',
+      jobId: null,
+      items: [locator],
+      evidence: `${configMap}: ${lease.problem}`,
+      effect: 'fabric8 reads no leader record from it, tries to create the map, gets 409 AlreadyExists and retries for ever: no JobManager can take this leadership',
+      fix: `write the annotation again with all five fields (holderIdentity, leaseDuration, acquireTime, renewTime, leaderTransitions), or stop the cluster and remove the map (${cmd('cleanup %T')})`,
+    })
 
   // ---- skipped checks: said, never a silent pass
   if (inp.skipped.length > 0)

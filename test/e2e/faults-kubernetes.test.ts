@@ -37,7 +37,7 @@ describe('Kubernetes: liveness at the moment of deletion', () => {
     const res = await haadm(['cleanup', ...env.flags('noduration'), '--yes', '--json'])
     expect(res.code).toBe(4)
     expect(res.json.error.code).toBe('LIVE_CLUSTER')
-    expect(res.json.error.details.evidence.join('\n')).toMatch(/lacks a valid leaseDuration: its expiry is unknown, so it counts as held \(live\)/)
+    expect(res.json.error.details.evidence.join('\n')).toMatch(/lacks a valid leaseDuration: fabric8 cannot read the record, so no JobManager can take leadership.*its expiry is unknown, so it counts as held \(live\)/)
     expect(await names('app=noduration')).toEqual(before)
     const leaders = await haadm(['leaders', ...env.flags('noduration'), '--json'])
     expect(leaders.code).toBe(0)
@@ -45,6 +45,13 @@ describe('Kubernetes: liveness at the moment of deletion', () => {
     expect(dispatcher.alive).toBe(true)
     expect(dispatcher.evidence).toMatch(/leaseDuration/)
     expect(dispatcher.evidence).not.toMatch(/expired|duration 0s/)
+    expect(dispatcher.lease.blocksElection).toBe(true)
+    // The election is stuck: doctor says so as an error (exit 6), naming the map.
+    const doctor = await haadm(['doctor', ...env.flags('noduration'), '--json'])
+    expect(doctor.code, doctor.stderr).toBe(6)
+    const finding = doctor.json.result.findings.find((f: any) => f.id === 'unreadable-lease')
+    expect(finding).toMatchObject({severity: 'error'})
+    expect(finding.evidence).toMatch(/noduration.*lacks a valid leaseDuration/)
   })
 
   it('a released lease (no holder) without leaseDuration is dead: cleanup removes the cluster', async () => {

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {k8sLeaderEntries} from '../../src/backends/kubernetes/inventory.js'
-import {checkpointIdOf, classifyMap, haMapKind, leaderKeyComponent, parseLeaderAnnotation, parseLeaderValue, parseLegacyLeader} from '../../src/backends/kubernetes/layout.js'
+import {checkpointIdOf, classifyMap, durationSeconds, haMapKind, leaderKeyComponent, parseLeaderAnnotation, parseLeaderValue, parseLegacyLeader} from '../../src/backends/kubernetes/layout.js'
+import {k8sLease} from '../../src/backends/kubernetes/inventory.js'
 import {parseLocator} from '../../src/backends/kubernetes.js'
 import type {Inventory, K8sMapMeta, RawItem} from '../../src/backends/types.js'
 import {STATE_HANDLE_WITH_DELETE_MARKER_CLASS, decodeBase64, decodeKubernetesStateHandle, decodeKubernetesStateHandleValue} from '../../src/codec/delete-marker.js'
@@ -65,6 +66,26 @@ describe('keys and values', () => {
     expect(r).toEqual({ok: true, value: {holderIdentity: '623e39fb', leaseDurationSeconds: 15, acquireTime: '2020-10-20T04:06:31.431000Z', renewTime: '2020-10-22T08:51:36.843000Z', leaderTransitions: 37981}})
     expect(parseLeaderAnnotation('{"holderIdentity":"","leaseDuration":15}')).toMatchObject({ok: true, value: {holderIdentity: null}})
     expect(parseLeaderAnnotation('not json')).toMatchObject({ok: false})
+  })
+
+  it('leaseDuration as Jackson reads a Duration: seconds, a string of seconds, or ISO-8601', () => {
+    expect(['15', '15.000000000', 'PT15S', 'pt15s', 'PT1M30S', 'P1DT2H', 'PT0.5S', 'PT0,25S', 'PT2H'].map(durationSeconds)).toEqual([15, 15, 15, 15, 90, 93600, 0.5, 0.25, 7200])
+    for (const bad of ['', 'P', 'PT', 'P1DT', '15s', 'PT-1S', '1e3', 'PTS', 'P1W']) expect(durationSeconds(bad), bad).toBeNull()
+    expect(parseLeaderAnnotation('{"holderIdentity":"a","leaseDuration":"PT15S"}')).toMatchObject({ok: true, value: {leaseDurationSeconds: 15}})
+  })
+
+  it('a record fabric8 cannot read (a required field missing) blocks the election, and says so', () => {
+    const lease = (annotation: string) =>
+      k8sLease({name: 'm', meta: {annotations: {'control-plane.alpha.kubernetes.io/leader': annotation}}} as never, '2026-01-01T00:00:10Z')!
+    const ok = lease('{"holderIdentity":"a","leaseDuration":15.0,"acquireTime":"2026-01-01T00:00:00Z","renewTime":"2026-01-01T00:00:05Z","leaderTransitions":0}')
+    expect([ok.valid, ok.blocksElection, ok.problem]).toEqual([true, undefined, null])
+    const noDuration = lease('{"holderIdentity":"a","acquireTime":"2026-01-01T00:00:00Z","renewTime":"2026-01-01T00:00:05Z","leaderTransitions":0}')
+    expect(noDuration).toMatchObject({valid: true, expiryUnknown: true, blocksElection: true})
+    expect(noDuration.problem).toMatch(/lacks a valid leaseDuration: fabric8 cannot read the record, so no JobManager can take leadership .*; its expiry is unknown, so it counts as held \(live\)$/)
+    const noAcquire = lease('{"holderIdentity":"a","leaseDuration":15.0,"renewTime":"2026-01-01T00:00:05Z","leaderTransitions":0}')
+    expect(noAcquire).toMatchObject({valid: true, blocksElection: true})
+    expect(noAcquire.expiryUnknown).toBeUndefined()
+    expect(noAcquire.problem).toMatch(/lacks a valid acquireTime: fabric8 cannot read the record/)
   })
 
   it('checkpoint ids and locators', () => {

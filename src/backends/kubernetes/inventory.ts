@@ -81,6 +81,8 @@ export function k8sLease(map: K8sHaMap, now: string): K8sLease | null {
   const expiresMs = !Number.isNaN(renewMs) && r.leaseDurationSeconds !== null ? renewMs + r.leaseDurationSeconds * 1000 : NaN
   const held = r.holderIdentity !== null
   const unknown = held && Number.isNaN(expiresMs)
+  // fabric8's LeaderElectionRecord requires these three (Objects.requireNonNull): without one it reads no record.
+  const missing = [r.leaseDurationSeconds === null && 'leaseDuration', r.acquireTime === null && 'acquireTime', r.renewTime === null && 'renewTime'].filter((m): m is string => m !== false)
   return {
     ...base,
     ...r,
@@ -88,9 +90,10 @@ export function k8sLease(map: K8sHaMap, now: string): K8sLease | null {
     expiresAt: Number.isNaN(expiresMs) ? null : new Date(expiresMs).toISOString(),
     valid: held && (unknown || expiresMs > nowMs),
     ...(unknown ? {expiryUnknown: true} : {}),
+    ...(missing.length > 0 ? {blocksElection: true} : {}),
     problem:
-      r.renewTime === null || r.leaseDurationSeconds === null
-        ? `${LEADER_ANNOTATION} lacks ${r.leaseDurationSeconds === null ? 'a valid leaseDuration' : 'a valid renewTime'}${held ? ': its expiry is unknown, so it counts as held (live)' : ''}`
+      missing.length > 0
+        ? `${LEADER_ANNOTATION} lacks a valid ${missing.join(', ')}: fabric8 cannot read the record, so no JobManager can take leadership until it is fixed or the map is removed${unknown ? '; its expiry is unknown, so it counts as held (live)' : ''}`
         : null,
   }
 }

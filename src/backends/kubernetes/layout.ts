@@ -167,13 +167,25 @@ export function parseLeaderAnnotation(text: string): {ok: true; value: LeaderEle
     ok: true,
     value: {
       holderIdentity: str(r.holderIdentity),
-      // Jackson writes the Duration as seconds (15.000000000); older writers may use a string.
-      leaseDurationSeconds: typeof r.leaseDuration === 'number' ? r.leaseDuration : typeof r.leaseDuration === 'string' && /^\d+(\.\d+)?$/.test(r.leaseDuration) ? Number(r.leaseDuration) : null,
+      // Jackson writes the Duration as seconds (15.000000000); it also reads a string of seconds or ISO-8601 (PT15S).
+      leaseDurationSeconds: typeof r.leaseDuration === 'number' ? r.leaseDuration : typeof r.leaseDuration === 'string' ? durationSeconds(r.leaseDuration) : null,
       acquireTime: time(r.acquireTime),
       renewTime: time(r.renewTime),
       leaderTransitions: typeof r.leaderTransitions === 'number' ? r.leaderTransitions : null,
     },
   }
+}
+
+/**
+ * A Duration as Jackson's JavaTimeModule reads it from a string: decimal seconds (`15.000000000`) or
+ * ISO-8601 as java.time.Duration.parse takes it (`PT15S`, `PT1M30S`, `P1DT2H`, `PT0.5S`). Null otherwise.
+ */
+export function durationSeconds(text: string): number | null {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text)
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,9})?)S)?)?$/i.exec(text)
+  if (!m || text.toUpperCase().endsWith('T') || m.slice(1).every((g) => g === undefined)) return null
+  const [d, h, min, sec] = m.slice(1).map((g) => (g === undefined ? 0 : Number(g.replace(',', '.'))))
+  return d * 86400 + h * 3600 + min * 60 + sec
 }
 
 /** `checkpointID-%019d` → the id; undefined for keys Flink would reject (INVALID_CHECKPOINT_ID). */
