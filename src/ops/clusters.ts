@@ -11,7 +11,7 @@ import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {mapConcurrent} from '../storage/concurrency.js'
 import {withStorage} from '../storage/index.js'
-import {DIRTY_SUFFIX} from './jrs/scan.js'
+import {DIRTY_SUFFIX} from './jrs/records.js'
 
 export interface ClusterRecord {
   clusterId: string

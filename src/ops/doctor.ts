@@ -5,7 +5,7 @@
  * the items it concerns, the evidence, what Flink does because of it, and the haadm command that fixes
  * it (or why there is none). No I/O here: doctor-read.ts gathers the inputs.
  */
-import type {HaArtifact, LeaderRecord, UpgradeLeftover} from '../model/ha.js'
+import type {HaArtifact, K8sLease, LeaderRecord, UpgradeLeftover} from '../model/ha.js'
 import type {CheckpointRecord, CheckpointsReport} from './checkpoints.js'
 import type {JobResultEntryRecord, OperatorDirRecord} from './jrs/records.js'
 import type {PlansReport} from './plans.js'
@@ -382,7 +382,7 @@ export function diagnose(inp: DoctorInputs, failOn: Severity = 'error'): DoctorR
     }
 
   // ---- leader annotations fabric8 cannot read: the election is stuck, whatever the cluster's state
-  const blocking = new Map<string, {lease: NonNullable<(typeof inp.leaders)[number]['lease']>; locator: string}>()
+  const blocking = new Map<string, {lease: K8sLease; locator: string}>()
   for (const r of inp.leaders) if (r.lease?.blocksElection && !blocking.has(r.lease.configMap)) blocking.set(r.lease.configMap, {lease: r.lease, locator: r.locator})
   for (const [configMap, {lease, locator}] of blocking)
     add({

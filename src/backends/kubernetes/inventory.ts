@@ -81,7 +81,8 @@ export function k8sLease(map: K8sHaMap, now: string): K8sLease | null {
   const expiresMs = !Number.isNaN(renewMs) && r.leaseDurationSeconds !== null ? renewMs + r.leaseDurationSeconds * 1000 : NaN
   const held = r.holderIdentity !== null
   const unknown = held && Number.isNaN(expiresMs)
-  // fabric8's LeaderElectionRecord requires these three (Objects.requireNonNull): without one it reads no record.
+  // fabric8's resourcelock/LeaderElectionRecord.java (5.5.0-7.3.1) requires these three (Objects.requireNonNull in its
+  // @JsonCreator): without one ConfigMapLock reads no record (docs/flink-source-checks.md §4).
   const missing = [r.leaseDurationSeconds === null && 'leaseDuration', r.acquireTime === null && 'acquireTime', r.renewTime === null && 'renewTime'].filter((m): m is string => m !== false)
   return {
     ...base,

@@ -179,6 +179,7 @@ export function parseLeaderAnnotation(text: string): {ok: true; value: LeaderEle
 /**
  * A Duration as Jackson's JavaTimeModule reads it from a string: decimal seconds (`15.000000000`) or
  * ISO-8601 as java.time.Duration.parse takes it (`PT15S`, `PT1M30S`, `P1DT2H`, `PT0.5S`). Null otherwise.
+ * fabric8 maps LeaderElectionRecord with Jackson's JavaTimeModule (docs/flink-source-checks.md §4).
  */
 export function durationSeconds(text: string): number | null {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text)

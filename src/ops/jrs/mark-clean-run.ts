@@ -10,7 +10,7 @@ import {applyMarkClean, type BackupSummary, type MarkCleanOutcome, totalFailure}
 import {backupHeader, checkBackup} from '../../snapshot/backup.js'
 import {jrsPathOf} from './inputs.js'
 import {type MarkCleanAction, planMarkClean} from './mark-clean-plan.js'
-import {CLEAN_SUFFIX, DIRTY_SUFFIX} from './scan.js'
+import {CLEAN_SUFFIX, DIRTY_SUFFIX} from './records.js'
 
 export interface MarkCleanResult {
   path: string

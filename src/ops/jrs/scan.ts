@@ -9,10 +9,7 @@ import {decodeJobResultFile} from '../../codec/job-result.js'
 import {HaadmError} from '../../errors.js'
 import {mapConcurrent} from '../../storage/concurrency.js'
 import {baseNameOf, formatLocation, parentUri, parseLocation, type Storage, type StorageEntry} from '../../storage/index.js'
-
 import {CLEAN_SUFFIX, DIRTY_SUFFIX, entryRecord, type JobResultEntryRecord, type ScannedFile} from './records.js'
-
-export {CLEAN_SUFFIX, DIRTY_SUFFIX} from './records.js'
 
 /** The Operator's workaround (FLINK-27569) appends `UUID.randomUUID()` to the JRS path on every deploy. */
 export const OPERATOR_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
