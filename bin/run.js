@@ -12,11 +12,7 @@ for (const stream of [process.stdout, process.stderr])
     throw err
   })
 
-// DEBUG=* makes oclif print the command line: credentials given as flags are masked first.
-if (process.env.DEBUG) {
-  const {redactArgv} = await import('../dist/src/cli/redact.js')
-  redactArgv(process.argv)
-}
-
-const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+// The bundle (scripts/bundle.mjs): oclif and haadm's commands in a few files. Imported after the lines
+// above, which must run first.
+const {main} = await import('../dist/src/cli/main.js')
+await main(import.meta.url)

@@ -11,6 +11,7 @@ import {writeJson} from '../render/json-stream.js'
 import {loadSnapshot, snapshotDefaults, snapshotInconsistency} from '../snapshot/io.js'
 import {formatInArgv, formatInEnv, type OutputFormat, outputFlags, parseColumns, resolveFormat, terminalWidth} from '../render/output.js'
 import {renderView, setTableOptions, tableOptions, type View} from '../render/table.js'
+import {loadYaml} from '../config/yaml.js'
 
 // oclif's parser output constraints (not exported by @oclif/core/interfaces).
 type FlagOutput = {[name: string]: any}
@@ -44,7 +45,7 @@ export abstract class HaadmCommand extends Command {
   protected override async init(): Promise<void> {
     await super.init()
     configureColour()
-    if (this.requestedFormat() === 'yaml' && !this.argv.includes('--json')) this.yaml = await import('yaml')
+    if (this.requestedFormat() === 'yaml' && !this.argv.includes('--json')) this.yaml = await loadYaml()
   }
 
   /** Whether the command takes the read commands' -o/--columns/--no-headers. */

@@ -46,8 +46,10 @@ beforeAll(() => {
 
 describe('npm pack and npm install -g', () => {
   it('ships the build, the manifest, the man pages, README and LICENSE; not the tests or bin/dev.js', () => {
-    for (const f of ['bin/run.js', 'dist/commands/leaders.js', 'dist/src/cli/base-command.js', 'oclif.manifest.json', 'man/haadm.1', 'man/haadm-leaders.1', 'README.md', 'LICENSE', 'package.json'])
+    for (const f of ['bin/run.js', 'dist/commands/leaders.js', 'dist/src/cli/main.js', 'oclif.manifest.json', 'man/haadm.1', 'man/haadm-leaders.1', 'README.md', 'LICENSE', 'package.json'])
       expect(files, f).toContain(f)
+    // the bundle's shared code (scripts/bundle.mjs), oclif's core among it
+    expect(files.filter((f) => f.startsWith('dist/chunks/')).length).toBeGreaterThan(0)
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('bench/') || f === 'bin/dev.js' || f.endsWith('.ts'))).toEqual([])
   })
 

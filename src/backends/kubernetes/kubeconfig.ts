@@ -40,6 +40,7 @@ import {debuglog} from 'node:util'
 import type {Target} from '../../config/target.js'
 import {ExitCode, HaadmError} from '../../errors.js'
 import {type ExecClusterInfo, type ExecConfig, ExecCredentialSource, parseExecConfig} from './exec-credential.js'
+import {loadYaml} from '../../config/yaml.js'
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 
@@ -256,7 +257,7 @@ async function parseFile(file: string): Promise<unknown> {
       // a YAML flow mapping, or not valid at all: the YAML parser decides
     }
   }
-  const {parseDocument} = await import('yaml')
+  const {parseDocument} = await loadYaml()
   let problem: string | undefined
   try {
     const doc = parseDocument(text, {

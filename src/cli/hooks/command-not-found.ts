@@ -2,6 +2,7 @@ import type {Hook} from '@oclif/core'
 import {Errors} from '@oclif/core'
 import {ExitCode, HaadmError} from '../../errors.js'
 import {formatInEnv} from '../../render/output.js'
+import {loadYaml} from '../../config/yaml.js'
 
 /**
  * An unknown command or topic: one line, a did-you-mean hint, exit 2 (a usage error), and the
@@ -30,7 +31,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   const env = formatInEnv(process.env)
   if (argv.includes('--json') || env === 'json' || env === 'yaml') {
     const doc = {status: err.exit, error: {code: err.code, message: err.message, hint: err.hint, details: err.details}}
-    process.stdout.write(env === 'yaml' && !argv.includes('--json') ? (await import('yaml')).stringify(doc) : `${JSON.stringify(doc, null, 2)}\n`)
+    process.stdout.write(env === 'yaml' && !argv.includes('--json') ? (await loadYaml()).stringify(doc) : `${JSON.stringify(doc, null, 2)}\n`)
   } else process.stderr.write(`error: ${err.message}\nhint: ${err.hint}\n`)
   throw new Errors.ExitError(err.exit)
 }

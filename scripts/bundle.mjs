@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Build step after the type check (package.json "build"): esbuild bundles haadm's entry points (the
+// commands, the oclif hooks, src/cli/main.ts that bin/run.js runs) into dist/, at the paths oclif's
+// configuration and manifest name, with the code several entries share (oclif itself among it) in
+// dist/chunks. A run then reads a handful of files instead of ~200 modules one by one: start-up is most
+// of a small command's time (issue 15). What haadm imports lazily (the ZooKeeper binding, the Kubernetes
+// and S3 clients, yaml) stays lazy: dynamic imports become chunks of their own or stay packages.
+import {build} from 'esbuild'
+import {readFileSync, readdirSync, rmSync} from 'node:fs'
+import {dirname, join, relative, resolve, sep} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+// HAADM_BUNDLE_OUT: another directory than dist (to compare builds).
+const out = process.env.HAADM_BUNDLE_OUT ? resolve(process.env.HAADM_BUNDLE_OUT) : join(repo, 'dist')
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
+// Bundled in: oclif's core (every run loads it: ~150 modules of its own and of its dependencies), chalk and
+// string-width (every run), and yaml (a YAML kubeconfig needs it: 72 files loaded one by one cost more than
+// Node's own start). Everything else loads from node_modules: the plugins (oclif loads them by path, with
+// their own @oclif/core), the ZooKeeper binding, the Kubernetes and S3 clients.
+const INLINE = ['@oclif/core', 'chalk', 'string-width', 'yaml']
+// TypeScript and its loaders: oclif requires them only to run TypeScript sources in development.
+const external = [...Object.keys({...pkg.dependencies, ...pkg.optionalDependencies}).filter((d) => !INLINE.includes(d)), 'typescript', 'ts-node', 'tsx']
+// oclif's core is CommonJS and resolves files at run time (plugins, commands, hooks) with require and
+// require.resolve: in the ES module bundle they are Node's own, made for the chunk's location.
+const banner = "import {createRequire as __haadmCreateRequire} from 'node:module';const require = __haadmCreateRequire(import.meta.url);"
+// oclif uses __dirname to find its own package.json (cache.js: the version it reports) and as a last-resort
+// root: in the bundle it is the directory the file had in the installed @oclif/core, found when first asked.
+const oclifDirname = {
+  name: 'oclif-dirname',
+  setup(b) {
+    b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => {
+      const text = readFileSync(path, 'utf8')
+      if (!/\b__(dirname|filename)\b/.test(text)) return undefined
+      const sub = relative(join(path.slice(0, path.lastIndexOf('@oclif')), '@oclif', 'core'), dirname(path)).split(sep)
+      const dir = `require('node:path').join(require.resolve('@oclif/core/package.json'), '..', ${sub.map((s) => JSON.stringify(s)).join(', ')})`
+      const head = `function __haadmDirname() { return ${dir} }\n`
+      const file = JSON.stringify(path.slice(path.lastIndexOf(sep) + 1))
+      return {contents: head + text.replace(/\b__dirname\b/g, '__haadmDirname()').replace(/\b__filename\b/g, `require('node:path').join(__haadmDirname(), ${file})`), loader: 'js'}
+    })
+  },
+}
+
+const ts = (dir) =>
+  readdirSync(join(repo, dir), {recursive: true, encoding: 'utf8'})
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(repo, dir, f))
+const entryPoints = [...ts('commands'), ...ts('src/cli/hooks'), join(repo, 'src/cli/main.ts'), join(repo, 'src/cli/help.ts')]
+
+rmSync(out, {recursive: true, force: true})
+await build({
+  entryPoints,
+  outdir: out,
+  outbase: repo,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  plugins: [oclifDirname],
+  logLevel: 'warning',
+  legalComments: 'none',
+})
+console.error(`bundled ${entryPoints.length} entry points into ${relative(repo, out) || '.'}`)
