@@ -242,3 +242,75 @@ export function jobResultStoreReport(scan: JrsScan, ctx: ReportContext): JobResu
     others: otherRecords(scan.others),
   }
 }
+
+/** The counts of a report, tallied entry by entry: `total` every entry, the rest those shown. */
+export function newCounts(): JobResultStoreReport['counts'] {
+  return {total: 0, shown: 0, dirty: 0, clean: 0, problems: 0}
+}
+
+export function countEntry(c: JobResultStoreReport['counts'], e: JobResultEntryRecord, shown: boolean): void {
+  c.total++
+  if (!shown) return
+  c.shown++
+  if (e.state === 'dirty') c.dirty++
+  else c.clean++
+  if (!e.valid) c.problems++
+}
+
+/** Where a row's file is: its path is derivable, so rows share this instead of holding one each. */
+export interface RowSource {
+  names: string[]
+  mtimes: Float64Array
+  sizes: Float64Array
+  prefix: string
+  uris: Map<number, string> | null
+}
+
+/**
+ * What the text output keeps of one shown entry (the table, -o name, the notes after the table): the
+ * record without what the listing already holds (name, time, size, path) or the text never shows.
+ */
+export class JobResultRow {
+  readonly jobId: string | null
+  readonly state: 'dirty' | 'clean'
+  readonly valid: boolean
+  readonly applicationStatus: ApplicationStatus | null
+  readonly netRuntimeMs: number | null
+  readonly jobName: string | null
+  readonly failure: JobResultEntryRecord['failure']
+  readonly problem: string | null
+  readonly notes: string[]
+  constructor(
+    private readonly src: RowSource,
+    private readonly i: number,
+    e: JobResultEntryRecord,
+  ) {
+    this.jobId = e.jobId
+    this.state = e.state
+    this.valid = e.valid
+    this.applicationStatus = e.applicationStatus
+    this.netRuntimeMs = e.netRuntimeMs
+    this.jobName = e.jobName
+    this.failure = e.failure
+    this.problem = e.problem
+    this.notes = e.notes
+  }
+
+  get file(): string {
+    return this.src.names[this.i]
+  }
+
+  /** Epoch ms; null when the store gives no time. */
+  get mtime(): number | null {
+    const t = this.src.mtimes[this.i]
+    return Number.isNaN(t) ? null : t
+  }
+
+  get size(): number {
+    return this.src.sizes[this.i]
+  }
+
+  get path(): string {
+    return this.src.uris?.get(this.i) ?? this.src.prefix + this.src.names[this.i]
+  }
+}
