@@ -7,7 +7,7 @@ import {
   countEntry,
   type EntryFilter,
   type JobResultEntryRecord,
-  JobResultRow,
+  JobResultRows,
   jobResultStoreReport,
   type JobResultStoreReport,
   matchesFilter,
@@ -132,8 +132,8 @@ ${exitCodesSection}`
         await writeChunks(process.stdout, jsonChunks(this.toSuccessJson(result)))
         return undefined
       }
-      const rows: JobResultRow[] = []
-      for await (const b of shownEntries()) b.shown.forEach((e, k) => rows.push(new JobResultRow(l, b.indices[k], e)))
+      const rows = new JobResultRows(l)
+      for await (const b of shownEntries()) b.shown.forEach((e, k) => rows.push(b.indices[k], e))
       problemsWarning(counts.problems)
       const text = {...head, counts, rows, operatorDirs: operatorDirRecords(await operatorDirs), others: otherRecords(othersOf(l))}
       await this.writeText(text, rows)
@@ -146,9 +146,11 @@ ${exitCodesSection}`
   }
 
   /** As the base command's show() prints a view: -o name, --no-headers, else the full text. */
-  private async writeText(text: Parameters<typeof jobResultsLines>[0], rows: JobResultRow[]): Promise<void> {
+  private async writeText(text: Parameters<typeof jobResultsLines>[0], rows: JobResultRows): Promise<void> {
     if (this.format === 'name') {
-      if (rows.length > 0) await writeChunks(process.stdout, lineChunks(rows.map(jobResultName)))
+      if (rows.length > 0) await writeChunks(process.stdout, lineChunks((function* () {
+          for (const e of rows) yield jobResultName(e)
+        })()))
       return
     }
     if (!tableOptions().headers) {

@@ -2,7 +2,7 @@ import type {PurgeOutcome, MarkCleanOutcome, BackupSummary} from '../ops/jrs/app
 import type {HaArtifactsReport} from '../ops/jrs/ha-artifacts.js'
 import type {MarkCleanAction} from '../ops/jrs/mark-clean-plan.js'
 import type {PurgePlan} from '../ops/jrs/purge-plan.js'
-import type {JobResultRow, JobResultStoreReport, OperatorDirRecord, OtherFileRecord} from '../ops/jrs/records.js'
+import type {JobResultRow, JobResultRows, JobResultStoreReport, OperatorDirRecord, OtherFileRecord} from '../ops/jrs/records.js'
 import {chalk} from './colour.js'
 import {type Column, renderTable, renderView, tableLines, viewLines} from './table.js'
 
@@ -59,7 +59,7 @@ export const jobResultName = (e: JobResultRow) => e.jobId ?? e.file
 
 /** What the text of `haadm jobs results` shows: the report, with the shown entries as rows. */
 export interface JobResultsText extends Pick<JobResultStoreReport, 'path' | 'pathFrom' | 'deleteOnCommit' | 'deleteOnCommitFrom' | 'clusterDir' | 'counts'> {
-  rows: JobResultRow[]
+  rows: JobResultRows
   operatorDirs: OperatorDirRecord[]
   others: OtherFileRecord[]
 }
@@ -70,7 +70,7 @@ export function* jobResultsLines(r: JobResultsText): Generator<string> {
   if (r.rows.length > 0) yield* viewLines(JOB_RESULT_COLUMNS, r.rows)
   const shown = r.counts.shown === r.counts.total ? `${r.counts.total}` : `${r.counts.shown} of ${r.counts.total}`
   yield `${shown} entr${r.counts.total === 1 ? 'y' : 'ies'}: ${r.counts.dirty} dirty, ${r.counts.clean} clean, ${r.counts.problems} with problems`
-  if (r.rows.some((e) => e.problem)) {
+  if (r.rows.hasProblems) {
     yield chalk.red(`problems (Flink cannot read these files, or their names and contents disagree):`)
     for (const e of r.rows) if (e.problem) yield chalk.red(`  ${e.file}: ${e.problem}`)
   }

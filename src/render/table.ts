@@ -91,13 +91,22 @@ export function renderView<R>(columns: Column<R>[], rows: R[], opts: TableOption
 }
 
 /** renderView's lines, one at a time: a table of 100,000 rows is written out without ever being one string. */
-export function viewLines<R>(columns: Column<R>[], rows: R[], opts: TableOptions = current, flat = false): Generator<string> {
+/** Rows as an array or anything with a length that gives row i (made on demand). */
+export interface Rows<R> {
+  readonly length: number
+  at(i: number): R | undefined
+}
+
+export function viewLines<R>(columns: Column<R>[], rows: Rows<R>, opts: TableOptions = current, flat = false): Generator<string> {
   const shown = selectColumns(columns, opts, flat)
   // Cells are made twice (widths, then lines) rather than kept: 100,000 rows of ten cells held ~50 MB.
   return layout(
     shown.map((c) => c.head),
     rows.length,
-    (i) => shown.map((c) => c.cell(rows[i])),
+    (i) => {
+      const row = rows.at(i) as R
+      return shown.map((c) => c.cell(row))
+    },
     {headers: opts.headers, width: opts.wide ? undefined : opts.width, shrink: shown.map((c) => c.shrink), keep: shown.map((c) => c.keep)},
   )
 }
