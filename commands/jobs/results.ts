@@ -3,10 +3,24 @@ import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
 import {describeSource} from '../../src/config/target.js'
 import {jrsPathOf, parseJobIds, parseOlderThan, parseStatuses} from '../../src/ops/jrs/inputs.js'
-import {jobResultStoreReport, type JobResultStoreReport} from '../../src/ops/jrs/records.js'
-import {scanJobResultStore} from '../../src/ops/jrs/scan.js'
-import {JOB_RESULT_COLUMNS, jobResultsView, renderJobResults} from '../../src/render/job-results.js'
-import {OUTPUT_HELP, outputFlags} from '../../src/render/output.js'
+import {
+  countEntry,
+  type EntryFilter,
+  type JobResultEntryRecord,
+  JobResultRows,
+  jobResultStoreReport,
+  type JobResultStoreReport,
+  matchesFilter,
+  newCounts,
+  operatorDirRecords,
+  otherRecords,
+} from '../../src/ops/jrs/records.js'
+import {listJobResultStore, operatorDirsOf, othersOf, readListedEntries, scanJobResultStore} from '../../src/ops/jrs/scan.js'
+import {JOB_RESULT_COLUMNS, jobResultName, jobResultsLines} from '../../src/render/job-results.js'
+import {JsonArrayStream, jsonChunks, JsonLater} from '../../src/render/json-stream.js'
+import {lineChunks, OUTPUT_HELP, outputFlags, writeChunks} from '../../src/render/output.js'
+import {tableOptions, viewLines} from '../../src/render/table.js'
+import type {Storage} from '../../src/storage/index.js'
 import {withStorage} from '../../src/storage/index.js'
 
 export default class JobsResults extends HaadmCommand {
@@ -46,9 +60,14 @@ ${exitCodesSection}`
     job: Flags.string({summary: 'Only this job id (repeatable).', multiple: true, helpGroup: 'FILTER'}),
   }
 
-  async run(): Promise<JobResultStoreReport> {
+  /**
+   * --json: the document is written here, each entry as it is decoded, and nothing is returned for
+   * oclif to print; -o yaml: the whole report is returned (YAML is written at once); text: a compact
+   * row per shown entry, written out once all are read (the table's column widths need every row).
+   */
+  async run(): Promise<JobResultStoreReport | undefined> {
     const {flags} = await this.parse(JobsResults)
-    const filter = {
+    const filter: EntryFilter = {
       state: flags.dirty ? ('dirty' as const) : flags.clean ? ('clean' as const) : undefined,
       statuses: parseStatuses(flags.status),
       olderThanMs: parseOlderThan(flags['older-than']),
@@ -56,20 +75,88 @@ ${exitCodesSection}`
     }
     const target = this.resolve(flags)
     const {path, from} = jrsPathOf(target)
-    const report = await withStorage(path, target, async (storage) => {
-      const scan = await scanJobResultStore(storage, path)
-      if (storage.kind === 's3' && scan.entries.length + scan.others.length + scan.operatorDirs.length === 0)
-        this.addWarning(`nothing under ${path}: object stores have no directories, so check the path if you expected entries`)
-      return jobResultStoreReport(scan, {
-        pathFrom: from,
-        deleteOnCommit: target.jobResultStoreDeleteOnCommit.value,
-        deleteOnCommitFrom: describeSource(target.jobResultStoreDeleteOnCommit.source),
-        filter,
-        now: new Date(),
-      })
+    const ctx = {
+      pathFrom: from,
+      deleteOnCommit: target.jobResultStoreDeleteOnCommit.value,
+      deleteOnCommitFrom: describeSource(target.jobResultStoreDeleteOnCommit.source),
+      filter,
+      now: new Date(),
+    }
+    const problemsWarning = (n: number) => n > 0 && this.addWarning(`${n} file(s) Flink cannot read or that are misnamed; see "problem"`)
+    return withStorage(path, target, async (storage) => {
+      if (this.format === 'yaml') {
+        const scan = await scanJobResultStore(storage, path)
+        this.warnIfEmpty(storage, path, scan.entries.length + scan.others.length + scan.operatorDirs.length)
+        const report = jobResultStoreReport(scan, ctx)
+        problemsWarning(report.counts.problems)
+        return report
+      }
+      const l = await listJobResultStore(storage, path)
+      const gone = new Uint8Array(l.names.length)
+      const counts = newCounts()
+      const head = {path: l.path, pathFrom: ctx.pathFrom, deleteOnCommit: ctx.deleteOnCommit, deleteOnCommitFrom: ctx.deleteOnCommitFrom, clusterDir: l.clusterDir}
+      // Operator directories other than the listed one are listed before any entry is read.
+      const operatorDirs = operatorDirsOf(storage, l, gone)
+      if (storage.kind === 's3') this.warnIfEmpty(storage, path, l.names.length + l.others.length + l.subdirs.length)
+      const shownEntries = async function* () {
+        for await (const b of readListedEntries(storage, l, gone)) {
+          const shown: JobResultEntryRecord[] = []
+          const indices: number[] = []
+          b.records.forEach((e, k) => {
+            const show = matchesFilter(e, filter, ctx.now)
+            countEntry(counts, e, show)
+            if (show) {
+              shown.push(e)
+              indices.push(b.indices[k])
+            }
+          })
+          yield {shown, indices}
+        }
+      }
+      if (this.jsonEnabled()) {
+        const dirs = await operatorDirs
+        const result = {
+          ...head,
+          layout: l.layout,
+          scannedAt: l.scannedAt,
+          entries: new JsonArrayStream(async function* () {
+            for await (const b of shownEntries()) yield b.shown
+          }),
+          counts: new JsonLater(() => {
+            problemsWarning(counts.problems)
+            return counts
+          }),
+          operatorDirs: new JsonLater(() => operatorDirRecords(dirs)),
+          others: otherRecords(othersOf(l)),
+        }
+        await writeChunks(process.stdout, jsonChunks(this.toSuccessJson(result)))
+        return undefined
+      }
+      const rows = new JobResultRows(l)
+      for await (const b of shownEntries()) b.shown.forEach((e, k) => rows.push(b.indices[k], e))
+      problemsWarning(counts.problems)
+      const text = {...head, counts, rows, operatorDirs: operatorDirRecords(await operatorDirs), others: otherRecords(othersOf(l))}
+      await this.writeText(text, rows)
+      return undefined
     })
-    if (report.counts.problems > 0) this.addWarning(`${report.counts.problems} file(s) Flink cannot read or that are misnamed; see "problem"`)
-    this.show(() => renderJobResults(report), jobResultsView(report))
-    return report
+  }
+
+  private warnIfEmpty(storage: Storage, path: string, found: number): void {
+    if (storage.kind === 's3' && found === 0) this.addWarning(`nothing under ${path}: object stores have no directories, so check the path if you expected entries`)
+  }
+
+  /** As the base command's show() prints a view: -o name, --no-headers, else the full text. */
+  private async writeText(text: Parameters<typeof jobResultsLines>[0], rows: JobResultRows): Promise<void> {
+    if (this.format === 'name') {
+      if (rows.length > 0) await writeChunks(process.stdout, lineChunks((function* () {
+          for (const e of rows) yield jobResultName(e)
+        })()))
+      return
+    }
+    if (!tableOptions().headers) {
+      if (rows.length > 0) await writeChunks(process.stdout, lineChunks(viewLines(JOB_RESULT_COLUMNS, rows, tableOptions(), true)))
+      return
+    }
+    await writeChunks(process.stdout, lineChunks(jobResultsLines(text)))
   }
 }

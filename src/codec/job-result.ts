@@ -79,6 +79,8 @@ interface Token {
 }
 
 const MAX_DEPTH = 1000
+/** Characters a JSON string holds as they are: not a quote, a backslash or a control character. */
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y
 
 class Reject {
   constructor(
@@ -108,6 +110,10 @@ function tokenize(text: string): {tokens: Token[]; end: number} {
     let out = ''
     let run = i
     for (;;) {
+      // Skip a run of plain characters at once (a base64 failure cause is kilobytes of them).
+      PLAIN_RUN.lastIndex = i
+      PLAIN_RUN.test(text)
+      i = PLAIN_RUN.lastIndex
       if (i >= n) throw new Reject('unterminated string', start)
       const c = text.charCodeAt(i)
       if (c === 0x22) {
@@ -286,6 +292,8 @@ function valueAsString(t: Token): string | null {
  * `Integer.parseInt(pair, 16)`) and exactly 16 bytes. Returns the id as `JobID.toString()` prints it.
  */
 export function flinkIdFromHex(hex: string): string | undefined {
+  // Nearly every id: 32 hex digits, whose pairs parse to the bytes they spell.
+  if (hex.length === 32 && HEX32.test(hex)) return hex.toLowerCase()
   const bytes = Math.floor(hex.length / 2)
   if (bytes !== 16) return undefined
   let out = ''
@@ -300,10 +308,18 @@ export function flinkIdFromHex(hex: string): string | undefined {
 
 /** Jackson's default Base64 variant (MIME_NO_LINEFEEDS): standard alphabet, padding required; white space between quads tolerated. */
 export function decodeJacksonBase64(text: string): Uint8Array | undefined {
+  // Without white space (as Jackson writes it) a scan of the characters says as much as the pattern below.
+  if (isPlainBase64(text)) return new Uint8Array(Buffer.from(text, 'base64'))
   const s = text.replace(/[\x00-\x20]/g, '')
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s)) return undefined
   return new Uint8Array(Buffer.from(s, 'base64'))
 }
+
+const HEX32 = /^[0-9a-fA-F]{32}$/
+
+/** Standard alphabet, length a multiple of 4, `=` only as one or two final characters: what the pattern in decodeJacksonBase64 accepts without white space. */
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+const isPlainBase64 = (s: string) => s.length % 4 === 0 && PLAIN_BASE64.test(s)
 
 interface Partial {
   jobId: string | null
@@ -317,7 +333,8 @@ interface Partial {
   endTime: number | null
 }
 
-function readResult(tokens: Token[], start: number, version: ReaderVersion): {value: Partial; next: number} {
+/** `failures`: failure-cause objects already read (by token index), shared by the two readings of one file. */
+function readResult(tokens: Token[], start: number, version: ReaderVersion, failures: Map<number, JobResultFailure>): {value: Partial; next: number} {
   const v: Partial = {jobId: null, status: null, netRuntime: -1n, accumulators: [], failure: null, jobName: null, applicationId: null, startTime: null, endTime: null}
   let p = start // index of the token the parser is on (the result's first token)
   const next = (): Token => {
@@ -378,7 +395,12 @@ function readResult(tokens: Token[], start: number, version: ReaderVersion): {va
       }
       case 'failure-cause': {
         const open = expect(name, 'START_OBJECT')
-        v.failure = readFailure(tokens, p)
+        let failure = failures.get(p)
+        if (failure === undefined) {
+          failure = readFailure(tokens, p)
+          failures.set(p, failure)
+        }
+        v.failure = failure
         p = open.end!
         break
       }
@@ -537,8 +559,10 @@ export function decodeJobResultFile(bytes: Uint8Array): DecodeResult<JobResultFi
           throw new Reject(`result: expected an object, found ${tokenWord(val.type)}`, val.offset)
         } else {
           resultNull = false
-          const pre = readResult(tokens, q + 1, 'pre-2.3')
-          const v23 = readResult(tokens, q + 1, '2.3')
+          // Both readings meet the same failure-cause: its Java deserialisation is done once.
+          const failures = new Map<number, JobResultFailure>()
+          const pre = readResult(tokens, q + 1, 'pre-2.3', failures)
+          const v23 = readResult(tokens, q + 1, '2.3', failures)
           if (pre.next !== val.end || v23.next !== val.end) throw new Reject('result: Flink\'s reader lost its place in the object', val.offset)
           result = {value: v23.value}
         }

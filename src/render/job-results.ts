@@ -2,9 +2,9 @@ import type {PurgeOutcome, MarkCleanOutcome, BackupSummary} from '../ops/jrs/app
 import type {HaArtifactsReport} from '../ops/jrs/ha-artifacts.js'
 import type {MarkCleanAction} from '../ops/jrs/mark-clean-plan.js'
 import type {PurgePlan} from '../ops/jrs/purge-plan.js'
-import type {JobResultEntryRecord, JobResultStoreReport} from '../ops/jrs/records.js'
+import type {JobResultRow, JobResultRows, JobResultStoreReport, OperatorDirRecord, OtherFileRecord} from '../ops/jrs/records.js'
 import {chalk} from './colour.js'
-import {type Column, renderTable, renderView, type View} from './table.js'
+import {type Column, renderTable, renderView, tableLines, viewLines} from './table.js'
 
 /** 134090 → `2m 14s`; 3_723_000 → `1h 2m 3s`; under a second: `850ms`. */
 export function formatDuration(ms: number | null): string {
@@ -22,13 +22,14 @@ export function formatDuration(ms: number | null): string {
 }
 
 const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-')
+const timeOfMs = (ms: number | null) => time(ms === null ? null : new Date(ms).toISOString())
 
-function stateCell(e: JobResultEntryRecord): string {
+function stateCell(e: JobResultRow): string {
   if (!e.valid) return chalk.red(`${e.state}!`)
   return e.state === 'dirty' ? chalk.yellow('dirty') : chalk.green('clean')
 }
 
-function statusCell(e: JobResultEntryRecord): string {
+function statusCell(e: JobResultRow): string {
   switch (e.applicationStatus) {
     case null:
       return '-'
@@ -42,46 +43,47 @@ function statusCell(e: JobResultEntryRecord): string {
 }
 
 /** The entries table; RUNTIME, SIZE and PATH only with -o wide. */
-export const JOB_RESULT_COLUMNS: Column<JobResultEntryRecord>[] = [
+export const JOB_RESULT_COLUMNS: Column<JobResultRow>[] = [
   {id: 'job-id', head: 'JOB ID', cell: (e) => e.jobId ?? '?'},
   {id: 'state', head: 'STATE', cell: stateCell},
   {id: 'status', head: 'STATUS', cell: statusCell},
   {id: 'runtime', head: 'RUNTIME', cell: (e) => formatDuration(e.netRuntimeMs), wide: true},
   {id: 'name', head: 'NAME', cell: (e) => e.jobName ?? '-', shrink: 1},
-  {id: 'time', head: 'TIME', cell: (e) => time(e.mtime)},
+  {id: 'time', head: 'TIME', cell: (e) => timeOfMs(e.mtime)},
   {id: 'size', head: 'SIZE', cell: (e) => String(e.size), wide: true},
   {id: 'path', head: 'PATH', cell: (e) => e.path, wide: true, shrink: 2, keep: 'end'},
 ]
 
 /** -o name: job ids (the file name for a file without one). */
-export function jobResultsView(r: JobResultStoreReport): View<JobResultEntryRecord> {
-  return {columns: JOB_RESULT_COLUMNS, rows: r.entries, name: (e) => e.jobId ?? e.file}
+export const jobResultName = (e: JobResultRow) => e.jobId ?? e.file
+
+/** What the text of `haadm jobs results` shows: the report, with the shown entries as rows. */
+export interface JobResultsText extends Pick<JobResultStoreReport, 'path' | 'pathFrom' | 'deleteOnCommit' | 'deleteOnCommitFrom' | 'clusterDir' | 'counts'> {
+  rows: JobResultRows
+  operatorDirs: OperatorDirRecord[]
+  others: OtherFileRecord[]
 }
 
-export function renderJobResults(r: JobResultStoreReport): string {
-  const out: string[] = []
-  out.push(chalk.bold(`JobResultStore ${r.path}`) + ` (${r.pathFrom}; delete-on-commit ${r.deleteOnCommit}, ${r.deleteOnCommitFrom})`)
-  if (r.entries.length > 0) out.push(renderView(JOB_RESULT_COLUMNS, r.entries))
+/** The text, a line at a time (100,000 rows are never one string). */
+export function* jobResultsLines(r: JobResultsText): Generator<string> {
+  yield chalk.bold(`JobResultStore ${r.path}`) + ` (${r.pathFrom}; delete-on-commit ${r.deleteOnCommit}, ${r.deleteOnCommitFrom})`
+  if (r.rows.length > 0) yield* viewLines(JOB_RESULT_COLUMNS, r.rows)
   const shown = r.counts.shown === r.counts.total ? `${r.counts.total}` : `${r.counts.shown} of ${r.counts.total}`
-  out.push(`${shown} entr${r.counts.total === 1 ? 'y' : 'ies'}: ${r.counts.dirty} dirty, ${r.counts.clean} clean, ${r.counts.problems} with problems`)
-  const problems = r.entries.filter((e) => e.problem)
-  if (problems.length > 0) {
-    out.push(chalk.red(`problems (Flink cannot read these files, or their names and contents disagree):`))
-    for (const e of problems) out.push(chalk.red(`  ${e.file}: ${e.problem}`))
+  yield `${shown} entr${r.counts.total === 1 ? 'y' : 'ies'}: ${r.counts.dirty} dirty, ${r.counts.clean} clean, ${r.counts.problems} with problems`
+  if (r.rows.hasProblems) {
+    yield chalk.red(`problems (Flink cannot read these files, or their names and contents disagree):`)
+    for (const e of r.rows) if (e.problem) yield chalk.red(`  ${e.file}: ${e.problem}`)
   }
-  for (const e of r.entries) for (const n of e.notes) out.push(`note: ${e.file}: ${n}`)
-  for (const e of r.entries) if (e.failure) out.push(`failure: ${e.file}: ${e.failure.className ?? '?'}${e.failure.message ? `: ${e.failure.message}` : ''}`)
+  for (const e of r.rows) for (const n of e.notes) yield `note: ${e.file}: ${n}`
+  for (const e of r.rows) if (e.failure) yield `failure: ${e.file}: ${e.failure.className ?? '?'}${e.failure.message ? `: ${e.failure.message}` : ''}`
   if (r.operatorDirs.length > 0) {
-    out.push(chalk.bold(`Operator per-deploy directories under ${r.clusterDir} (newest first):`))
-    out.push(
-      renderTable(
-        ['DIRECTORY', 'ENTRIES', 'DIRTY', 'NEWEST', ''],
-        r.operatorDirs.map((d) => [d.name, String(d.entries), String(d.dirtyEntries), time(d.newest), d.current ? 'current' : '']),
-      ),
+    yield chalk.bold(`Operator per-deploy directories under ${r.clusterDir} (newest first):`)
+    yield* tableLines(
+      ['DIRECTORY', 'ENTRIES', 'DIRTY', 'NEWEST', ''],
+      r.operatorDirs.map((d) => [d.name, String(d.entries), String(d.dirtyEntries), time(d.newest), d.current ? 'current' : '']),
     )
   }
-  for (const o of r.others) out.push(`other: ${o.name}: ${o.note}`)
-  return out.join('\n')
+  for (const o of r.others) yield `other: ${o.name}: ${o.note}`
 }
 
 export function renderPurgePlan(plan: PurgePlan, dryRun: boolean): string {

@@ -83,3 +83,21 @@ export function terminalWidth(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
   return stream.isTTY && stream.columns ? stream.columns : undefined
 }
+
+/** Lines joined as `lines.join('\n') + '\n'`, in chunks of about 64 KiB. */
+export function* lineChunks(lines: Iterable<string>): Generator<string> {
+  let buf = ''
+  for (const line of lines) {
+    buf += `${line}\n`
+    if (buf.length >= 64 * 1024) {
+      yield buf
+      buf = ''
+    }
+  }
+  if (buf) yield buf
+}
+
+/** Writes chunks to a stream, waiting for it to drain when it asks to (a slow reader of a large table). */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  for await (const c of chunks) if (!stream.write(c)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+}

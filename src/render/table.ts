@@ -87,18 +87,36 @@ export function selectColumns<R>(columns: Column<R>[], opts: TableOptions, flat 
 
 /** A command's main table under the run's options (--columns, -o wide, --no-headers, terminal width). */
 export function renderView<R>(columns: Column<R>[], rows: R[], opts: TableOptions = current, flat = false): string {
+  return [...viewLines(columns, rows, opts, flat)].join('\n')
+}
+
+/** renderView's lines, one at a time: a table of 100,000 rows is written out without ever being one string. */
+/** Rows as an array or anything with a length that gives row i (made on demand). */
+export interface Rows<R> {
+  readonly length: number
+  at(i: number): R | undefined
+}
+
+export function viewLines<R>(columns: Column<R>[], rows: Rows<R>, opts: TableOptions = current, flat = false): Generator<string> {
   const shown = selectColumns(columns, opts, flat)
   // Cells are made twice (widths, then lines) rather than kept: 100,000 rows of ten cells held ~50 MB.
   return layout(
     shown.map((c) => c.head),
     rows.length,
-    (i) => shown.map((c) => c.cell(rows[i])),
+    (i) => {
+      const row = rows.at(i) as R
+      return shown.map((c) => c.cell(row))
+    },
     {headers: opts.headers, width: opts.wide ? undefined : opts.width, shrink: shown.map((c) => c.shrink), keep: shown.map((c) => c.keep)},
   )
 }
 
 /** A secondary table (a summary, a plan's list): always with headers, never cut. */
 export function renderTable(head: string[], rows: string[][]): string {
+  return [...tableLines(head, rows)].join('\n')
+}
+
+export function tableLines(head: string[], rows: string[][]): Generator<string> {
   return layout(head, rows.length, (i) => rows[i], {headers: true})
 }
 
@@ -113,7 +131,7 @@ const GAP = 2
 const MIN_CUT = 8
 
 /** `cells(i)`: row i's cells, asked for twice (once for the column widths, once for the line). */
-function layout(head: string[], count: number, cells: (i: number) => string[], opts: LayoutOptions): string {
+function* layout(head: string[], count: number, cells: (i: number) => string[], opts: LayoutOptions): Generator<string> {
   const n = head.length
   const widths = opts.headers ? head.map(displayWidth) : new Array<number>(n).fill(0)
   for (let r = 0; r < count; r++) {
@@ -137,10 +155,8 @@ function layout(head: string[], count: number, cells: (i: number) => string[], o
     }
     return s.trimEnd()
   }
-  const out: string[] = []
-  if (opts.headers) out.push(line(head))
-  for (let r = 0; r < count; r++) out.push(line(cells(r)))
-  return out.join('\n')
+  if (opts.headers) yield line(head)
+  for (let r = 0; r < count; r++) yield line(cells(r))
 }
 
 /** Narrows shrinkable columns, the lowest `shrink` first, until the row fits `width` (or nothing more can be cut). */

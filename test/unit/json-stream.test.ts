@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {writeJson} from '../../src/render/json-stream.js'
+import {JsonArrayStream, jsonChunks, JsonLater, writeJson} from '../../src/render/json-stream.js'
 
 const written = (v: unknown) => {
   const parts: string[] = []
@@ -28,5 +28,30 @@ describe('writeJson', () => {
     expect(out.writes).toBeGreaterThan(5)
     for (const v of [null, 1, 'a', [], {}, {a: []}, [[1, 2]], {a: {b: Array.from({length: 70}, () => ({c: 1}))}}, Array.from({length: 70}, () => [])])
       expect(written(v).text).toBe(`${JSON.stringify(v, null, 2)}\n`)
+  })
+})
+
+describe('jsonChunks', () => {
+  const text = async (v: unknown) => {
+    let out = ''
+    for await (const c of jsonChunks(v)) out += c
+    return out
+  }
+
+  it('writes a streamed array and later values as JSON.stringify writes the finished document', async () => {
+    const items = Array.from({length: 3000}, (_, i) => ({jobId: i.toString(16).padStart(32, '0'), notes: i % 2 ? [] : ['a\nb'], failure: i % 5 ? null : {m: 'ü'}, skip: undefined}))
+    const counts = {total: 0}
+    const batches = async function* () {
+      for (let i = 0; i < items.length; i += 32) {
+        counts.total += Math.min(32, items.length - i)
+        yield items.slice(i, i + 32)
+      }
+    }
+    const doc = {status: 0, result: {path: '/x', entries: new JsonArrayStream(batches), counts: new JsonLater(() => ({...counts})), others: []}, warnings: []}
+    const expected = {status: 0, result: {path: '/x', entries: items, counts: {total: 3000}, others: []}, warnings: []}
+    expect(await text(doc)).toBe(`${JSON.stringify(expected, null, 2)}\n`)
+    // An empty stream is an empty array.
+    expect(await text({a: new JsonArrayStream(() => [[]]), b: 1})).toBe(`${JSON.stringify({a: [], b: 1}, null, 2)}\n`)
+    expect(await text({a: {b: new JsonArrayStream(() => [[1], [2, 3]])}})).toBe(`${JSON.stringify({a: {b: [1, 2, 3]}}, null, 2)}\n`)
   })
 })

@@ -242,3 +242,143 @@ export function jobResultStoreReport(scan: JrsScan, ctx: ReportContext): JobResu
     others: otherRecords(scan.others),
   }
 }
+
+/** The counts of a report, tallied entry by entry: `total` every entry, the rest those shown. */
+export function newCounts(): JobResultStoreReport['counts'] {
+  return {total: 0, shown: 0, dirty: 0, clean: 0, problems: 0}
+}
+
+export function countEntry(c: JobResultStoreReport['counts'], e: JobResultEntryRecord, shown: boolean): void {
+  c.total++
+  if (!shown) return
+  c.shown++
+  if (e.state === 'dirty') c.dirty++
+  else c.clean++
+  if (!e.valid) c.problems++
+}
+
+/** Where a row's file is: its path is derivable, so rows share this instead of holding one each. */
+export interface RowSource {
+  names: string[]
+  mtimes: Float64Array
+  sizes: Float64Array
+  prefix: string
+  uris: Map<number, string> | null
+}
+
+const STATUSES: (ApplicationStatus | null)[] = [null, 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN']
+
+/**
+ * What the text output keeps of the shown entries (the table, -o name, the notes after the table), as
+ * columns: a listing index, a few bits and numbers, the job name; job ids other than the file name's,
+ * failures, problems and notes only where there are any. 100,000 entries: ~5 MB, where objects per
+ * entry made the heap grow by ~25 MB of survivors (and V8 let it grow by as much again before collecting).
+ */
+export class JobResultRows {
+  private readonly index: number[] = []
+  /** bit 0 dirty, bit 1 valid, bits 2-4 the status (STATUSES). */
+  private readonly bits: number[] = []
+  /** -1: none. */
+  private readonly runtime: number[] = []
+  private readonly jobName: (string | null)[] = []
+  private readonly jobIds = new Map<number, string | null>()
+  private readonly failures = new Map<number, NonNullable<JobResultEntryRecord['failure']>>()
+  private readonly problems = new Map<number, string>()
+  private readonly notes = new Map<number, string[]>()
+
+  constructor(private readonly src: RowSource) {}
+
+  get length(): number {
+    return this.index.length
+  }
+
+  get hasProblems(): boolean {
+    return this.problems.size > 0
+  }
+
+  /** Keeps entry `e`, the listing's entry i. */
+  push(i: number, e: JobResultEntryRecord): void {
+    const k = this.index.length
+    this.index.push(i)
+    this.bits.push((e.state === 'dirty' ? 1 : 0) | (e.valid ? 2 : 0) | (STATUSES.indexOf(e.applicationStatus) << 2))
+    this.runtime.push(e.netRuntimeMs ?? -1)
+    this.jobName.push(e.jobName)
+    if (e.jobId !== nameJobId(this.src.names[i])) this.jobIds.set(k, e.jobId)
+    if (e.failure) this.failures.set(k, e.failure)
+    if (e.problem !== null) this.problems.set(k, e.problem)
+    if (e.notes.length > 0) this.notes.set(k, e.notes)
+  }
+
+  /** Row k, made when asked for (the table asks twice: widths, then lines). */
+  at(k: number): JobResultRow {
+    const b = this.bits[k]
+    const rt = this.runtime[k]
+    return new JobResultRow(this.src, this.index[k], {
+      jobId: this.jobIds.has(k) ? this.jobIds.get(k)! : nameJobId(this.src.names[this.index[k]]),
+      state: b & 1 ? 'dirty' : 'clean',
+      valid: (b & 2) !== 0,
+      applicationStatus: STATUSES[b >> 2],
+      netRuntimeMs: rt === -1 ? null : rt,
+      jobName: this.jobName[k],
+      failure: this.failures.get(k) ?? null,
+      problem: this.problems.get(k) ?? null,
+      notes: this.notes.get(k) ?? NO_NOTES,
+    })
+  }
+
+  *[Symbol.iterator](): Generator<JobResultRow> {
+    for (let k = 0; k < this.index.length; k++) yield this.at(k)
+  }
+}
+
+/** The job id a file name gives (entryRecord's rule), or null. */
+function nameJobId(name: string): string | null {
+  const prefix = name.slice(0, -(name.endsWith(DIRTY_SUFFIX) ? DIRTY_SUFFIX : CLEAN_SUFFIX).length)
+  return JOB_ID.test(prefix) ? prefix : null
+}
+
+/** One shown entry for the text output: the record's fields the text shows, its file's from the listing. */
+export class JobResultRow {
+  readonly jobId: string | null
+  readonly state: 'dirty' | 'clean'
+  readonly valid: boolean
+  readonly applicationStatus: ApplicationStatus | null
+  readonly netRuntimeMs: number | null
+  readonly jobName: string | null
+  readonly failure: JobResultEntryRecord['failure']
+  readonly problem: string | null
+  readonly notes: string[]
+  constructor(
+    private readonly src: RowSource,
+    private readonly i: number,
+    e: Pick<JobResultEntryRecord, 'jobId' | 'state' | 'valid' | 'applicationStatus' | 'netRuntimeMs' | 'jobName' | 'failure' | 'problem' | 'notes'>,
+  ) {
+    this.jobId = e.jobId
+    this.state = e.state
+    this.valid = e.valid
+    this.applicationStatus = e.applicationStatus
+    this.netRuntimeMs = e.netRuntimeMs
+    this.jobName = e.jobName
+    this.failure = e.failure
+    this.problem = e.problem
+    this.notes = e.notes
+  }
+
+  get file(): string {
+    return this.src.names[this.i]
+  }
+
+  /** Epoch ms; null when the store gives no time. */
+  get mtime(): number | null {
+    const t = this.src.mtimes[this.i]
+    return Number.isNaN(t) ? null : t
+  }
+
+  get size(): number {
+    return this.src.sizes[this.i]
+  }
+
+  get path(): string {
+    return this.src.uris?.get(this.i) ?? this.src.prefix + this.src.names[this.i]
+  }
+}
