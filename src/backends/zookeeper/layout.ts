@@ -479,6 +479,12 @@ export class ZooKeeperLayout implements HaLayout {
     return [...new Set(evidence)]
   }
 
+  livenessKeys(inv: Inventory): string[] {
+    // leaders() reads leader/** and the legacy jobs/<jobId>/leader/**; a new child of the cluster node is a new leader directory.
+    const legacy = /^jobs\/[^/]+\/leader(?:\/|$)/
+    return inv.items.filter((i) => i.key === '' || i.key === LEADER || i.key.startsWith(`${LEADER}/`) || legacy.test(i.key)).map((i) => i.key)
+  }
+
   removalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]} {
     // ZooKeeperStateHandleStore.releaseAndTryRemove: the lock nodes (the entry is then marked for
     // deletion), the file, the entry. A crash in between leaves a marked entry Flink does not recover.
