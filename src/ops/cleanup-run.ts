@@ -180,14 +180,16 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     await opts.confirm(plan)
     if (backupOpts) await writeCleanupBackup(backupOpts, plan, items, target)
 
-    // A reused scan: the lock nodes (with no files between them and the entries: everything) go in one
-    // transaction with the scanned versions. Not applied, it removed nothing: scan afresh and start over.
-    const order = layout.removalOrder(plan.metadata)
+    // A reused scan: what goes before the files (lock nodes, and the nodes that decide liveness), or with no
+    // files between them and the entries everything, goes in one transaction with the scanned versions. Not
+    // applied, it removed nothing: the cluster is scanned afresh and removed as without the fleet scan.
     const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
+    let order = layout.removalOrder(plan.metadata)
     let first: RemovalOutcome[] | undefined
     if (reused && shared) {
+      if (entryFiles.length > 0) order = layout.guardedRemovalOrder?.(plan.metadata) ?? order
       const atomic = entryFiles.length > 0 ? order.beforeFiles : [...order.beforeFiles, ...order.afterFiles]
-      const applied = atomic.length > 0 ? await shared.removeAtomically(atomic) : {notApplied: 'no lock nodes before the files'}
+      const applied = atomic.length > 0 ? await shared.removeAtomically(atomic) : {notApplied: 'nothing to remove before the files'}
       if (!Array.isArray(applied)) return runCleanup(target, {...options, reuse: {backend: shared}})
       first = applied
     }
