@@ -111,7 +111,10 @@ export class NotSent extends Error {
  */
 export class RequestGuard {
   private broken: Error | undefined
-  private readonly pending = new Set<(err: Error) => void>()
+  /** Each pending request's abort and when it was sent, oldest first (a Map keeps insertion order). */
+  private readonly pending = new Map<(err: Error) => void, number>()
+  /** One timer for all requests, due when the oldest pending one times out (a timer per request costs more than the request). */
+  private timer: NodeJS.Timeout | undefined
   constructor(private readonly timeoutMs: number) {}
 
   get failure(): Error | undefined {
@@ -124,16 +127,19 @@ export class RequestGuard {
       let settled = false
       const settle = () => {
         settled = true
-        clearTimeout(timer)
         this.pending.delete(abort)
+        if (this.pending.size === 0 && this.timer) {
+          clearTimeout(this.timer)
+          this.timer = undefined
+        }
       }
       const abort = (err: Error) => {
         if (settled) return
         settle()
         reject(err)
       }
-      this.pending.add(abort)
-      const timer = setTimeout(() => this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`)), this.timeoutMs)
+      this.pending.set(abort, Date.now())
+      this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
       let started: Promise<T>
       try {
         started = start()
@@ -158,10 +164,22 @@ export class RequestGuard {
     })
   }
 
+  /** The timer: fails the connection when the oldest pending request has waited the timeout, else waits for it. */
+  private check(): void {
+    this.timer = undefined
+    const oldest = this.pending.values().next()
+    if (oldest.done) return
+    const due = oldest.value + this.timeoutMs - Date.now()
+    if (due <= 0) this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`))
+    else this.timer = setTimeout(() => this.check(), due)
+  }
+
   /** Fails every pending request and every later one with `err`. */
   fail(err: Error): void {
     this.broken ??= err
-    const pending = [...this.pending]
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const pending = [...this.pending.keys()]
     this.pending.clear()
     for (const abort of pending) abort(this.broken)
   }

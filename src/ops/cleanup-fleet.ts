@@ -1,7 +1,9 @@
 /**
  * `cleanup --all-dead`: one fleet scan selects every dead cluster (cleanup's liveness rules; a live one
- * is never selected), then each is removed exactly as `cleanup --cluster-id <id>` removes it (runCleanup:
- * its own scan, liveness check, crash-safe order, storage), several at a time.
+ * is never selected), then each is removed as `cleanup --cluster-id <id>` removes it (runCleanup:
+ * liveness check, crash-safe order, storage), several at a time. Where the backend can (ZooKeeper), all
+ * of it goes over the fleet scan's one connection and reuses that scan (CleanupOptions.reuse): a cluster
+ * that changed since is scanned afresh, and one that came alive is refused.
  */
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
@@ -15,7 +17,7 @@ import type {CleanupResult} from './cleanup.js'
 import {runCleanup} from './cleanup-run.js'
 import {exportSnapshot} from './export.js'
 
-/** Clusters removed at once: each has its own connection and its own pipelined requests. */
+/** Clusters removed at once, each with its own pipelined requests (over the shared connection where the backend allows). */
 export const FLEET_CONCURRENCY = 8
 
 export interface FleetCleanupOptions {
