@@ -39,6 +39,20 @@ export interface HaLayout {
    * entries' lock nodes, which marks them for deletion), then the files, then `afterFiles`.
    */
   removalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]}
+  /**
+   * The items that decide whether the cluster is alive, to read again right before a bulk removal that
+   * reuses an earlier scan (ZooKeeper: the cluster node, whose children show a new leader directory, and
+   * every node of the leader subtrees, whose children show a new latch contender or leader record).
+   * Absent: the backend's bulk removal scans each cluster afresh.
+   */
+  livenessKeys?(inv: Inventory): string[]
+  /**
+   * removalOrder for a removal that reuses an earlier scan and makes its first step one transaction:
+   * `beforeFiles` also takes the nodes that decide liveness which nothing before the files needs
+   * (ZooKeeper: the leader subtrees), so a JobManager that starts after the scan makes that first step
+   * remove nothing. Absent: removalOrder.
+   */
+  guardedRemovalOrder?(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]}
   /** After a cleanup, a fresh scan's items that are still within its scope (what remains). */
   remaining(inv: Inventory, scope: {jobId: string | null; untouched: string[]}): RawItem[]
   /** What the given jobs still have in the store. */

@@ -1,4 +1,4 @@
-import type {BackendKind} from '../config/target.js'
+import type {BackendKind, Target} from '../config/target.js'
 import type {ReadSpec} from './read-spec.js'
 
 export type {ReadDepth, ReadNeed, ReadSpec} from './read-spec.js'
@@ -194,4 +194,32 @@ export interface FleetBackend extends Backend {
 
 export function canScanFleet(b: Backend): b is FleetBackend {
   return typeof (b as Partial<FleetBackend>).scanFleet === 'function'
+}
+
+/**
+ * Optional capability: remove many clusters that one fleet scan found over one connection, reusing that
+ * scan (`cleanup --all-dead`). Each cluster gets a view of the connection; the earlier scan is completed
+ * and checked again right before its removal, and the removal's first transaction is all or nothing, so
+ * anything that changed since the scan is never removed blindly: the caller then scans the cluster afresh.
+ */
+export interface ReusingBackend extends RemovableBackend {
+  /** The same connection, for one cluster of the fleet (the target as targetForCluster narrows it); closing the view leaves the connection open. */
+  forCluster(target: Target): ReusingBackend
+  /**
+   * The earlier scan of this cluster, completed: the bytes `read` wants that it left unread are read, and
+   * the `recheck` items' metadata and children are read again. `changed` names every item that differs
+   * from the earlier scan (version, owner, creation, children, or gone): non-empty means scan afresh.
+   */
+  refresh(inv: Inventory, opts: {read: ReadSpec; recheck: string[]}): Promise<{inventory: Inventory; changed: string[]}>
+  /**
+   * Deletes every target in one transaction with its version as precondition: all removed, or nothing.
+   * `notApplied` says why nothing was removed (an item changed since the scan, too many for one
+   * transaction, no transaction to be had); outcomes `unknown` when the answer was lost.
+   */
+  removeAtomically(targets: RemovalTarget[]): Promise<RemovalOutcome[] | {notApplied: string}>
+}
+
+export function canReuse(b: Backend): b is ReusingBackend {
+  const r = b as Partial<ReusingBackend>
+  return typeof r.forCluster === 'function' && typeof r.refresh === 'function' && typeof r.removeAtomically === 'function'
 }

@@ -7,7 +7,7 @@ import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
 import {type ReadSpec, readDepthOf} from './read-spec.js'
-import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
+import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ReusingBackend, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
 
@@ -111,7 +111,10 @@ export class NotSent extends Error {
  */
 export class RequestGuard {
   private broken: Error | undefined
-  private readonly pending = new Set<(err: Error) => void>()
+  /** Each pending request's abort and when it was sent, oldest first (a Map keeps insertion order). */
+  private readonly pending = new Map<(err: Error) => void, number>()
+  /** One timer for all requests, due when the oldest pending one times out (a timer per request costs more than the request). */
+  private timer: NodeJS.Timeout | undefined
   constructor(private readonly timeoutMs: number) {}
 
   get failure(): Error | undefined {
@@ -124,16 +127,19 @@ export class RequestGuard {
       let settled = false
       const settle = () => {
         settled = true
-        clearTimeout(timer)
         this.pending.delete(abort)
+        if (this.pending.size === 0 && this.timer) {
+          clearTimeout(this.timer)
+          this.timer = undefined
+        }
       }
       const abort = (err: Error) => {
         if (settled) return
         settle()
         reject(err)
       }
-      this.pending.add(abort)
-      const timer = setTimeout(() => this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`)), this.timeoutMs)
+      this.pending.set(abort, Date.now())
+      this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
       let started: Promise<T>
       try {
         started = start()
@@ -158,10 +164,22 @@ export class RequestGuard {
     })
   }
 
+  /** The timer: fails the connection when the oldest pending request has waited the timeout, else waits for it. */
+  private check(): void {
+    this.timer = undefined
+    const oldest = this.pending.values().next()
+    if (oldest.done) return
+    const due = oldest.value + this.timeoutMs - Date.now()
+    if (due <= 0) this.fail(new Error(`${ZOPERATIONTIMEOUT} no answer from ZooKeeper within ${this.timeoutMs} ms`))
+    else this.timer = setTimeout(() => this.check(), due)
+  }
+
   /** Fails every pending request and every later one with `err`. */
   fail(err: Error): void {
     this.broken ??= err
-    const pending = [...this.pending]
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const pending = [...this.pending.keys()]
     this.pending.clear()
     for (const abort of pending) abort(this.broken)
   }
@@ -227,7 +245,7 @@ export function zkErrorCode(err: unknown): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, WatchingBackend, FleetBackend {
+export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, WatchingBackend, FleetBackend, ReusingBackend {
   readonly kind = 'zookeeper' as const
   get clusterId(): string {
     return this.target.clusterId.value
@@ -239,7 +257,16 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     private readonly client: ZkClient,
     private readonly target: Target,
     private readonly quorum: string,
+    /** The batching connection, shared by the views of one connection (forCluster). */
+    private readonly shared: {multi?: Promise<ZkMultiClient | undefined>} = {},
+    /** A view of another backend's connection: closing it closes nothing. */
+    private readonly view = false,
   ) {}
+
+  /** The same connection (and batching connection) for one cluster of a fleet scan. */
+  forCluster(target: Target): ZooKeeperBackend {
+    return new ZooKeeperBackend(this.client, target, this.quorum, this.shared, true)
+  }
 
   /**
    * Connects within the configured connection timeout (--zk-timeout), or fails with exit 3: never hangs.
@@ -339,7 +366,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
     const items: RawItem[] = []
-    for await (const item of this.scanItems(opts.read)) {
+    for await (const item of this.scanItems(opts.read, opts.brief)) {
       items.push(item)
       opts.progress?.(items.length)
     }
@@ -355,7 +382,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
    * `spec` says what to read: a skipped node is not read, nor anything below it; a node read for its
    * metadata only costs one request (its stat and children in one getChildren2) and no data.
    */
-  async *scanItems(spec?: ReadSpec): AsyncGenerator<RawItem> {
+  async *scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
     const root = this.target.zookeeper.clusterPath
     const depthOf = readDepthOf(spec)
     const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
@@ -366,14 +393,16 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       if (d !== 'skip') queue.push({op: d === 'data' ? 'read' : 'stat', path})
     }
     // The root is always read first: a missing cluster is reported before anything else.
+    const notFound = async () =>
+      brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
     if (depthOf('') === 'stat') {
       const r = await this.statAndChildren(root)
-      if (!r) throw await this.clusterNotFound(root)
+      if (!r) throw await notFound()
       yield r.item
       for (const c of r.children) visit(zkJoin(root, c))
     } else {
       const rootNode = await this.read(root)
-      if (!rootNode) throw await this.clusterNotFound(root)
+      if (!rootNode) throw await notFound()
       yield rootNode.item
       if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
     }
@@ -688,9 +717,6 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     }
   }
 
-  private multi: Promise<ZkMultiClient | undefined> | undefined
-
-  /** The batching connection, opened on first use; undefined (single deletes) if it cannot be had. */
   /**
    * From `start`: the longest run of two or more whole depth waves, none only-if-empty, that fits one
    * transaction, removed in one multi. Its outcomes, or undefined when there is no such run or the
@@ -734,11 +760,89 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     )
   }
 
+  /** The batching connection, opened on first use; undefined (single deletes) if it cannot be had. */
   private multiClient(): Promise<ZkMultiClient | undefined> {
-    this.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value, this.target.zookeeper.sessionTimeoutMs.value).catch(
+    this.shared.multi ??= ZkMultiClient.open(this.quorum, this.target.zookeeper.connectionTimeoutMs.value, this.target.zookeeper.auth.value, this.target.zookeeper.sessionTimeoutMs.value).catch(
       () => undefined,
     )
-    return this.multi
+    return this.shared.multi
+  }
+
+  /**
+   * An earlier scan of this cluster (a fleet scan's), completed and checked again: the bytes `read` wants
+   * that it left unread (one getData each, whose stat is compared too), and the `recheck` items' stat and
+   * children (one getChildren2 each), pipelined. Anything that differs from the earlier scan is named in
+   * `changed`: a version, owner or creation time, a child list, or a node that is gone.
+   */
+  async refresh(inv: Inventory, opts: {read: ReadSpec; recheck: string[]}): Promise<{inventory: Inventory; changed: string[]}> {
+    const depthOf = readDepthOf(opts.read)
+    const recheck = new Set(opts.recheck)
+    const children = new Map<string, string[]>()
+    for (const item of inv.items) {
+      if (item.key === '' || !recheck.has(item.key.includes('/') ? item.key.slice(0, item.key.lastIndexOf('/')) : '')) continue
+      const parent = item.key.includes('/') ? item.key.slice(0, item.key.lastIndexOf('/')) : ''
+      let list = children.get(parent)
+      if (!list) children.set(parent, (list = []))
+      list.push(item.key.slice(parent === '' ? 0 : parent.length + 1))
+    }
+    const changed: string[] = []
+    const same = (had: ZkStat | undefined, now: NativeStat) =>
+      had !== undefined && had.version === now.version && had.ephemeralOwner === now.ephemeralOwner && had.numChildren === now.numChildren && had.ctime === new Date(now.ctime).toISOString()
+    const tasks: Array<() => Promise<void>> = []
+    const items = inv.items.map((item) => {
+      const wantData = item.unread === true && depthOf(item.key) === 'data'
+      if (!wantData && !recheck.has(item.key)) return item
+      const copy: RawItem = {...item}
+      if (wantData)
+        tasks.push(async () => {
+          const r = await this.optional(() => nativeCall<[NativeStat, Buffer | null]>(this.client, 'a_get', item.locator, () => this.client.get(item.locator, false)), item.locator)
+          if (!r || !same(item.zk, r[0])) return void changed.push(item.key)
+          const data = r[1]
+          copy.data = data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
+          delete copy.unread
+        })
+      if (recheck.has(item.key))
+        tasks.push(async () => {
+          const r = await this.optional(() => nativeCall<[string[], NativeStat]>(this.client, 'a_get_children2', item.locator, () => this.client.get_children2(item.locator, false)), item.locator)
+          const had = (children.get(item.key) ?? []).sort()
+          const now = r ? [...r[0]].sort() : []
+          if (!r || !same(item.zk, r[1]) || now.length !== had.length || now.some((c, i) => c !== had[i])) changed.push(item.key)
+        })
+      return copy
+    })
+    let next = 0
+    const worker = async () => {
+      while (next < tasks.length) await tasks[next++]()
+    }
+    await Promise.all(Array.from({length: Math.min(SCAN_CONCURRENCY, tasks.length)}, worker))
+    return {inventory: {...inv, items}, changed: changed.sort()}
+  }
+
+  /** A read whose NONODE is an answer (undefined), other errors translated. */
+  private async optional<T>(read: () => Promise<T>, path: string): Promise<T | undefined> {
+    try {
+      return await read()
+    } catch (err) {
+      if (zkErrorCode(err) === ZNONODE) return undefined
+      throw this.translate(err, path)
+    }
+  }
+
+  /**
+   * Deletes every target in one transaction (ZooKeeper applies a multi whole or not at all), each with
+   * its version: all removed, or nothing with the reason. Lost answers make the outcomes unknown.
+   */
+  async removeAtomically(targets: RemovalTarget[]): Promise<RemovalOutcome[] | {notApplied: string}> {
+    if (targets.length === 0) return []
+    if (targets.length > MULTI_BATCH) return {notApplied: `more than ${MULTI_BATCH} items: more than one transaction`}
+    if (targets.some((t) => t.onlyIfEmpty)) return {notApplied: 'only-if-empty items do not go in a transaction'}
+    noteWrite()
+    const multi = await this.multiClient()
+    if (!multi) return {notApplied: 'no transaction connection'}
+    const answer = await this.deleteInOne(multi, targets)
+    if (answer === 'redo') return {notApplied: 'changed since the scan (or the transaction was not sent)'}
+    if (answer === 'ok') return targets.map((target) => ({target, status: 'removed' as const}))
+    return targets.map((target) => ({target, status: 'unknown' as const, error: describeZkError(answer)}))
   }
 
   /**
@@ -829,7 +933,8 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   }
 
   async close(): Promise<void> {
-    const multi = await this.multi
+    if (this.view) return
+    const multi = await this.shared.multi
     multi?.close()
     this.client.close()
   }

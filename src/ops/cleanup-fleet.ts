@@ -1,21 +1,23 @@
 /**
  * `cleanup --all-dead`: one fleet scan selects every dead cluster (cleanup's liveness rules; a live one
- * is never selected), then each is removed exactly as `cleanup --cluster-id <id>` removes it (runCleanup:
- * its own scan, liveness check, crash-safe order, storage), several at a time.
+ * is never selected), then each is removed as `cleanup --cluster-id <id>` removes it (runCleanup:
+ * liveness check, crash-safe order, storage), several at a time. Where the backend can (ZooKeeper), all
+ * of it goes over the fleet scan's one connection and reuses that scan (CleanupOptions.reuse): a cluster
+ * that changed since is scanned afresh, and one that came alive is refused.
  */
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {targetForCluster} from '../backends/index.js'
-import type {Inventory} from '../backends/types.js'
+import {type Backend, canReuse, type Inventory} from '../backends/types.js'
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {mapConcurrent} from '../storage/concurrency.js'
-import {type ClusterFilters, type ClusterRecord, clusterRecord, nothingFound, scanFleet, selectClusters} from './clusters.js'
+import {type ClusterFilters, type ClusterRecord, clusterRecord, nothingFound, openFleetBackend, scanFleetWith, selectClusters} from './clusters.js'
 import type {CleanupResult} from './cleanup.js'
 import {runCleanup} from './cleanup-run.js'
 import {exportSnapshot} from './export.js'
 
-/** Clusters removed at once: each has its own connection and its own pipelined requests. */
+/** Clusters removed at once, each with its own pipelined requests (over the shared connection where the backend allows). */
 export const FLEET_CONCURRENCY = 8
 
 export interface FleetCleanupOptions {
@@ -83,8 +85,19 @@ export function backupName(rec: Pick<ClusterRecord, 'clusterId' | 'namespace'>):
 }
 
 export async function runFleetCleanup(target: Target, opts: FleetCleanupOptions): Promise<FleetCleanupResult> {
+  // One connection for the whole run: the fleet scan, then every cluster's removal over it where the
+  // backend can reuse the scan (ZooKeeper); otherwise each cluster opens its own, as cleanup --cluster-id.
+  const backend = await openFleetBackend(target)
+  try {
+    return await fleetCleanup(backend, target, opts)
+  } finally {
+    await backend.close()
+  }
+}
+
+async function fleetCleanup(backend: Backend, target: Target, opts: FleetCleanupOptions): Promise<FleetCleanupResult> {
   const warnings: string[] = []
-  const fleet = await scanFleet(target, {allNamespaces: opts.allNamespaces, progress: opts.scanProgress})
+  const fleet = await scanFleetWith(backend, target, {allNamespaces: opts.allNamespaces, progress: opts.scanProgress})
   const records = fleet.inventories.map((inv) => ({inv, record: clusterRecord(inv, target)}))
   const selected = selectClusters(
     records.map((r) => r.record),
@@ -113,6 +126,7 @@ export async function runFleetCleanup(target: Target, opts: FleetCleanupOptions)
   }
   const concurrency = opts.concurrency ?? FLEET_CONCURRENCY
   const targetOf = (rec: ClusterRecord) => targetForCluster(target, invOf.get(rec) as Inventory)
+  const reuse = (rec: ClusterRecord) => (canReuse(backend) ? {backend: backend.forCluster(targetOf(rec)), inventory: invOf.get(rec)} : undefined)
   const common = {
     force: false,
     strict: false,
@@ -125,7 +139,7 @@ export async function runFleetCleanup(target: Target, opts: FleetCleanupOptions)
   // The plans, when a terminal shows them or for a dry run: each cluster as `cleanup --dry-run` plans it.
   const plans = new Map<ClusterRecord, CleanupResult>()
   if (opts.dryRun || opts.wantPlans) {
-    for await (const [rec, res] of mapConcurrent(selected, concurrency, async (rec) => [rec, await runCleanup(targetOf(rec), {...common, dryRun: true})] as const))
+    for await (const [rec, res] of mapConcurrent(selected, concurrency, async (rec) => [rec, await runCleanup(targetOf(rec), {...common, dryRun: true, reuse: reuse(rec)})] as const))
       plans.set(rec, res)
   }
   if (opts.dryRun) {
@@ -165,7 +179,7 @@ export async function runFleetCleanup(target: Target, opts: FleetCleanupOptions)
   for await (const o of mapConcurrent(selected, concurrency, async (rec) => {
     let res: FleetClusterOutcome
     try {
-      const r = await runCleanup(targetOf(rec), {...common, dryRun: false})
+      const r = await runCleanup(targetOf(rec), {...common, dryRun: false, reuse: reuse(rec)})
       const left = r.summary.failed > 0 || r.remaining.length > 0
       const nothing = r.plan.metadata.length === 0 && r.plan.storage.length === 0
       res = outcome(rec, left ? 'partial' : nothing ? 'nothing-to-do' : 'removed', r, null, backups.get(rec) ?? null)

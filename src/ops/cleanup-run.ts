@@ -1,6 +1,7 @@
 import {layoutOf, openBackend, targetLayout} from '../backends/index.js'
 import type {HaLayout} from '../backends/layout.js'
-import {type Backend, canRemove, type RawItem, type RemovalOutcome, type RemovalTarget} from '../backends/types.js'
+import {READ_ALL} from '../backends/read-spec.js'
+import {type Backend, canRemove, type Inventory, type RawItem, type RemovalOutcome, type RemovalTarget, type ReusingBackend} from '../backends/types.js'
 import {describeSource, type Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
 import {checkCleanupBackup, writeCleanupBackup} from '../snapshot/cleanup-backup.js'
@@ -32,6 +33,15 @@ export interface CleanupOptions {
   progress?: (done: number, total: number) => void
   /** Items (znodes, ConfigMaps) read so far while scanning. */
   scanProgress?: (items: number) => void
+  /**
+   * `cleanup --all-dead`: the run's one connection, as a view for this cluster (never closed here), and
+   * the fleet scan's inventory of the cluster. That inventory is completed (the pointers it did not read)
+   * and the nodes that decide liveness are read again, instead of a new scan; the first removal step is
+   * then one transaction with the scanned versions. Whenever anything differs from the fleet scan (a
+   * node changed, appeared or went, or the transaction was not applied and so removed nothing), the
+   * cluster is scanned afresh and removed exactly as `cleanup --cluster-id` removes it.
+   */
+  reuse?: {backend: ReusingBackend; inventory?: Inventory}
 }
 
 /** Checks the cleanup's target before any work; returns the job id as Flink spells it. */
@@ -70,18 +80,31 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
   refuseSnapshotChange(target, opts.dryRun)
   const warnings: string[] = []
   const result = (plan: CleanupPlan, o: CleanupOptions, outcomes: RemovalOutcome[], left: string[] = [], verified = true) => ({...buildResult(plan, o, outcomes, left, verified), warnings})
-  const backend = await openBackend(target)
+  const shared = opts.reuse?.backend
+  const backend = shared ?? (await openBackend(target))
   try {
     let plan: CleanupPlan
     let items: RawItem[] = []
     let layout = targetLayout(target)
     let pointers: string[] = []
     let allPointers: string[] = []
+    // Whether the plan comes from the fleet scan's inventory (unchanged since), not from a scan of its own.
+    let reused = false
     try {
       // A backup keeps every item with its data; the plan alone reads the tree's metadata and only the data it
       // decodes: leader records, and the pointers of the files it removes or infers the storage directory from.
       const read = opts.backup ? undefined : layout.reads({command: 'cleanup', jobId: opts.jobId ?? null, everyPointer: !target.storageDir})
-      const inventory = await backend.scan({progress: opts.scanProgress, read})
+      let inventory: Inventory | undefined
+      const earlier = opts.reuse?.inventory
+      const liveness = earlier && shared && !opts.jobId ? layoutOf(earlier, target).livenessKeys?.(earlier) : undefined
+      if (earlier && shared && liveness) {
+        const fresh = await shared.refresh(earlier, {read: read ?? READ_ALL, recheck: liveness})
+        if (fresh.changed.length === 0) {
+          inventory = fresh.inventory
+          reused = true
+        }
+      }
+      inventory ??= await backend.scan({progress: opts.scanProgress, read})
       items = inventory.items
       layout = layoutOf(inventory, target)
       plan = planCleanup(inventory, {jobId: opts.jobId, planOnly: opts.planOnly}, layout)
@@ -157,6 +180,20 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     await opts.confirm(plan)
     if (backupOpts) await writeCleanupBackup(backupOpts, plan, items, target)
 
+    // A reused scan: what goes before the files (lock nodes, and the nodes that decide liveness), or with no
+    // files between them and the entries everything, goes in one transaction with the scanned versions. Not
+    // applied, it removed nothing: the cluster is scanned afresh and removed as without the fleet scan.
+    const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
+    let order = layout.removalOrder(plan.metadata)
+    let first: RemovalOutcome[] | undefined
+    if (reused && shared) {
+      if (entryFiles.length > 0) order = layout.guardedRemovalOrder?.(plan.metadata) ?? order
+      const atomic = entryFiles.length > 0 ? order.beforeFiles : [...order.beforeFiles, ...order.afterFiles]
+      const applied = atomic.length > 0 ? await shared.removeAtomically(atomic) : {notApplied: 'nothing to remove before the files'}
+      if (!Array.isArray(applied)) return runCleanup(target, {...options, reuse: {backend: shared}})
+      first = applied
+    }
+
     const outcomes: RemovalOutcome[] = []
     const total = plan.metadata.length + plan.parents.length
     const run = async (targets: RemovalTarget[]) => {
@@ -176,15 +213,18 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
         opts.progress?.(outcomes.length, total)
       }
     }
-    const entryFiles = plan.storage.filter((st) => st.phase === 'entries')
     const later = plan.storage.filter((st) => st.phase !== 'entries')
     let stopped: unknown
     try {
       // The layout's crash-safe order around the files entries point at (ZooKeeper: lock nodes, files, entries).
-      const order = layout.removalOrder(plan.metadata)
-      await run(order.beforeFiles)
+      if (first) {
+        for (const o of first) {
+          outcomes.push(o)
+          opts.progress?.(outcomes.length, total)
+        }
+      } else await run(order.beforeFiles)
       await removeFiles(entryFiles)
-      await run(order.afterFiles)
+      if (!first || entryFiles.length > 0) await run(order.afterFiles)
       // Flink's order: the empty parents only after the cluster's own subtree is gone.
       if (plan.parents.length > 0 && outcomes.every((o) => o.status !== 'failed' && o.status !== 'unknown')) await run(plan.parents)
       // Files only once the metadata that points at them is gone (else Flink logs "Cannot delete HA blobs").
@@ -222,7 +262,7 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
     left = [...new Set([...left, ...filesFailed, ...plan.storageLeft.map((l) => l.uri)])]
     return result(plan, opts, outcomes, left, verified)
   } finally {
-    await backend.close()
+    if (!shared) await backend.close()
   }
 }
 

@@ -5,7 +5,7 @@
  * directory is known.
  */
 import {layoutOf, openBackend, targetForCluster, targetLayout} from '../backends/index.js'
-import {canScanFleet, type Inventory} from '../backends/types.js'
+import {type Backend, canScanFleet, type Inventory} from '../backends/types.js'
 import {parseDurationMs} from '../config/duration.js'
 import type {Target} from '../config/target.js'
 import {ExitCode, HaadmError, usageError} from '../errors.js'
@@ -89,17 +89,27 @@ export function matchesGlob(clusterId: string, glob: string): boolean {
 
 /** Scans the target's whole root or namespace and returns one inventory per cluster found. */
 export async function scanFleet(target: Target, opts: {allNamespaces?: boolean; progress?: (items: number) => void} = {}): Promise<FleetScanResult> {
-  if (target.snapshot)
-    throw usageError('a snapshot holds one cluster: listing or removing many clusters needs the live store', 'Drop --snapshot and name the store (--zk-quorum, --kubeconfig).')
-  const backend = await openBackend(target)
+  const backend = await openFleetBackend(target)
   try {
-    if (!canScanFleet(backend)) throw usageError(`the ${backend.kind} backend cannot list its clusters`)
-    const layout = targetLayout(target)
-    const fleet = await backend.scanFleet({...layout.fleetScan(), allNamespaces: opts.allNamespaces, progress: opts.progress})
-    return {backend: fleet.backend, root: fleet.root, scannedAt: fleet.scannedAt, inventories: layout.clusters(fleet), notLookedInto: fleet.notLookedInto}
+    return await scanFleetWith(backend, target, opts)
   } finally {
     await backend.close()
   }
+}
+
+/** The connection a fleet scan goes over (a snapshot holds one cluster: refused). */
+export function openFleetBackend(target: Target): Promise<Backend> {
+  if (target.snapshot)
+    throw usageError('a snapshot holds one cluster: listing or removing many clusters needs the live store', 'Drop --snapshot and name the store (--zk-quorum, --kubeconfig).')
+  return openBackend(target)
+}
+
+/** scanFleet over a connection the caller opened (and closes). */
+export async function scanFleetWith(backend: Backend, target: Target, opts: {allNamespaces?: boolean; progress?: (items: number) => void} = {}): Promise<FleetScanResult> {
+  if (!canScanFleet(backend)) throw usageError(`the ${backend.kind} backend cannot list its clusters`)
+  const layout = targetLayout(target)
+  const fleet = await backend.scanFleet({...layout.fleetScan(), allNamespaces: opts.allNamespaces, progress: opts.progress})
+  return {backend: fleet.backend, root: fleet.root, scannedAt: fleet.scannedAt, inventories: layout.clusters(fleet), notLookedInto: fleet.notLookedInto}
 }
 
 /** Pure: one record per cluster, with cleanup's liveness rules. */

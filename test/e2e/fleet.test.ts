@@ -22,16 +22,17 @@ const oldCreated = Date.now()
  * A cluster as a stopped Flink leaves it: persistent nodes only, an emptied leader record, an execution
  * plan entry and a checkpoint whose pointers name files in `storage` (not written unless asked).
  */
-async function deadCluster(path: string, opts: {files?: string; job?: string} = {}): Promise<string[]> {
+async function deadCluster(path: string, opts: {files?: string; job?: string; pointers?: boolean} = {}): Promise<string[]> {
   const job = opts.job ?? randomJobId()
   const dir = opts.files ?? `file:///nonexistent${path}`
   const plan = `${dir}/submittedJobGraph${job.slice(0, 12)}`
   const cp = `${dir}/completedCheckpoint${job.slice(20)}`
+  const bytes = (uri: string) => (opts.pointers === false ? '' : Buffer.from(pointer(uri, 10)))
   await client.create(`${path}/leader/dispatcher/connection_info`, '')
   await client.create(`${path}/leader/latch`, '')
-  await client.create(`${path}/jobgraphs/${job}`, Buffer.from(pointer(plan, 10)))
+  await client.create(`${path}/jobgraphs/${job}`, bytes(plan))
   await client.create(`${path}/jobgraphs/${job}/locks`, '')
-  await client.create(`${path}/jobs/${job}/checkpoints/${'1'.padStart(19, '0')}`, Buffer.from(pointer(cp, 10)))
+  await client.create(`${path}/jobs/${job}/checkpoints/${'1'.padStart(19, '0')}`, bytes(cp))
   await client.create(`${path}/jobs/${job}/checkpoints/${'1'.padStart(19, '0')}/locks`, '')
   await client.create(`${path}/jobs/${job}/checkpoint_id_counter`, Buffer.from([0, 0, 0, 2]))
   return [plan, cp]
@@ -186,6 +187,52 @@ describe('haadm cleanup --all-dead on ZooKeeper', () => {
     expect(await client.dump('/flink/alive')).toEqual(keep)
   }, 120_000)
 
+  it('a cluster that comes alive during the run is left whole, one that changed is scanned afresh and removed whole', async () => {
+    // The run reuses its fleet scan: a JobManager that joins a cluster's latch after it, or a node that
+    // appears, must make the run look again (a live cluster refused with nothing removed), never remove
+    // it in part. Which clusters the additions reach in time depends on the run's pace: both outcomes are
+    // checked, and neither may leave a cluster partly removed. The waking cluster has files to remove
+    // (its leader nodes go with its lock nodes, before them); the growing one none (one transaction).
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    const name = (i: number) => `/flink/race-${String(i).padStart(2, '0')}`
+    const n = 40
+    for (let i = 0; i < n; i++) {
+      await deadCluster(name(i), {pointers: i !== n - 2})
+      await client.createLeaves(`${name(i)}/jobs/extra`, 200, 20)
+    }
+    const [growing, waking] = [name(n - 2), name(n - 1)]
+    const before = await client.dump(waking)
+    const run = haadm(['cleanup', ...q(), '--all-dead', '--match', 'race-*', '--yes', '--json'], {timeoutMs: 120_000})
+    for (let i = 0; i < 5000 && (await client.exists(name(0))); i++) await sleep(2)
+    const tryCreate = (path: string, data: string, flags: number) =>
+      client.raw.create(path, data, flags).then(
+        () => true,
+        (e: Error) => {
+          if (!e.message.startsWith('-101')) throw e
+          return false // the cluster was already gone
+        },
+      )
+    const contender = `${waking}/leader/latch/_c_0b3e2f8a-latch-0000000000`
+    const woke = await tryCreate(contender, '', 1 /* EPHEMERAL */)
+    const grew = await tryCreate(`${growing}/jobs/extra/g0/late`, 'late', 0)
+    const res = await run
+    const status = Object.fromEntries(res.json.result.clusters.map((c: any) => [c.clusterId, c.status]))
+    for (let i = 0; i < n - 1; i++) expect(status[name(i).slice('/flink'.length)], name(i)).toBe('removed')
+    for (let i = 0; i < n - 1; i++) expect(await client.exists(name(i)), name(i)).toBe(false)
+    if (grew) expect(res.json.result.clusters.find((c: any) => c.clusterId === growing.slice('/flink'.length)).result.summary.removed).toBe(226)
+    if (woke) {
+      expect(res.code, res.stderr).toBe(5)
+      expect(status[waking.slice('/flink'.length)]).toBe('refused')
+      expect(res.json.result.partlyLeft).toEqual([waking.slice('/flink'.length)])
+      expect(await client.dump(waking)).toEqual({...before, [contender]: {data: '', version: 0}})
+      await client.raw.delete_(contender, -1)
+      await client.removeTree(waking)
+    } else {
+      expect(res.code, res.stderr).toBe(0)
+      expect(await client.exists(waking)).toBe(false)
+    }
+  }, 180_000)
+
   it('--older-than selects by the last change: old dead clusters go, a fresh one stays', async () => {
     // Wait on the condition (the old clusters' age), then make a fresh one.
     while (Date.now() - oldCreated < 25_000) await new Promise((r) => setTimeout(r, 250))
@@ -218,6 +265,30 @@ describe('no storage left behind (ZooKeeper, local storage)', () => {
     expect(res.json.result.plan.storage.map((s: any) => s.what)).toEqual(['execution plan and checkpoint files of cluster /inf', 'HA blob directory', 'shuffle master snapshot (batch job recovery, 2.0+)'])
     expect(res.json.warnings.join('\n')).not.toContain('no storageDir given')
     expect(readdirSync(join(ha, 'inf'))).toEqual(['unrelated.txt'])
+  })
+
+  it('--all-dead removes each dead cluster\'s pointed files too, with the storage directory inferred per cluster', async () => {
+    const ha = tmp()
+    const files: string[] = []
+    for (const id of ['files-a', 'files-b']) {
+      mkdirSync(join(ha, id))
+      files.push(...(await deadCluster(`/flink/${id}`, {files: `file://${ha}/${id}`})).map((f) => f.replace('file://', '')))
+    }
+    for (const f of files) writeFileSync(f, 'state')
+    const res = await haadm(['cleanup', ...q(), '--all-dead', '--match', 'files-*', '--yes', '--json'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.json.result.clusters.map((c: any) => [c.clusterId, c.status])).toEqual([['/files-a', 'removed'], ['/files-b', 'removed']])
+    for (const c of res.json.result.clusters) {
+      expect(c.result.plan.storageDir).toEqual({uri: ha, source: 'derived: inferred from 2 state-handle pointer(s)'})
+      expect(c.result.summary).toMatchObject({removed: 16, failed: 0, unknown: 0})
+      expect(c.result.remaining).toEqual([])
+      // Flink's order: the lock nodes, the files they lock, then the entries.
+      const kind = (key: string) => (key === 'storage' ? 'file' : key.endsWith('/locks') ? 'lock' : /^(jobgraphs\/|jobs\/[^/]+\/checkpoints\/)[^/]+$/.test(key) ? 'entry' : 'node')
+      const order = c.result.outcomes.map((o: any) => kind(o.target.key))
+      expect(order.filter((k: string) => k !== 'node')).toEqual(['lock', 'lock', 'file', 'file', 'entry', 'entry'])
+    }
+    for (const f of files) expect(existsSync(f), f).toBe(false)
+    for (const id of ['files-a', 'files-b']) expect(await client.exists(`/flink/${id}`)).toBe(false)
   })
 
   it('pointers that disagree: the metadata goes, the files stay and are listed, exit 5', async () => {

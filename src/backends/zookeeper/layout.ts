@@ -443,7 +443,7 @@ export class ZooKeeperLayout implements HaLayout {
     const dirs = this.planDirectories(inv).dirs
     const tops = jobId ? jobSubtrees(jobId, dirs) : ['']
     const chosen = inv.items.filter((i) => tops.some((t) => inSubtree(i.key, t)))
-    const metadata = chosen.map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)})).sort(deepestFirst)
+    const metadata = sortDeepestFirst(chosen.map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)})))
     const parents: PlannedRemoval[] = []
     if (!jobId && chosen.length > 0) {
       // AbstractHaServices: tryDeleteEmptyParentZNodes after the cluster node, never `/`.
@@ -477,6 +477,18 @@ export class ZooKeeperLayout implements HaLayout {
       evidence.push(`session 0x${owner} is alive and owns ${keys.length} node(s) (${kinds}), e.g. ${keys[0]}`)
     }
     return [...new Set(evidence)]
+  }
+
+  livenessKeys(inv: Inventory): string[] {
+    // leaders() reads leader/** and the legacy jobs/<jobId>/leader/**; a new child of the cluster node is a new leader directory.
+    return inv.items.filter((i) => i.key === '' || isLeaderKey(i.key)).map((i) => i.key)
+  }
+
+  guardedRemovalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]} {
+    // The leader subtrees hold no state handles: they may go with the lock nodes, before the files. A
+    // latch contender or leader record that appeared since the scan then fails that whole transaction.
+    const first = (key: string) => key.split('/').includes(LOCKS) || isLeaderKey(key)
+    return {beforeFiles: metadata.filter((m) => first(m.key)), afterFiles: metadata.filter((m) => !first(m.key))}
   }
 
   removalOrder(metadata: PlannedRemoval[]): {beforeFiles: PlannedRemoval[]; afterFiles: PlannedRemoval[]} {
@@ -572,7 +584,12 @@ export class ZooKeeperLayout implements HaLayout {
   }
 }
 
-const depth = (locator: string) => locator.split('/').length
+/** Segments of a path (`/a/b` → 3, as split('/') counts them), without building the array. */
+const depth = (locator: string) => {
+  let n = 1
+  for (let i = locator.indexOf('/'); i >= 0; i = locator.indexOf('/', i + 1)) n++
+  return n
+}
 
 /**
  * Clusters below the scanned node: a node with Flink's cluster children (leader, jobs, jobgraphs,
@@ -596,7 +613,18 @@ export function nestedClusters(inv: Inventory): string[] {
   return [...found].sort()
 }
 
+/** A node of the leader subtree (leader/**) or of a legacy 1.15 job master's (jobs/<jobId>/leader/**). */
+function isLeaderKey(key: string): boolean {
+  return key === LEADER || key.startsWith(`${LEADER}/`) || /^jobs\/[^/]+\/leader(?:\/|$)/.test(key)
+}
+
 /** Deepest first, then by path, so children go before their parents (Curator's deletingChildrenIfNeeded). */
+/** deepestFirst, each path's depth counted once. */
+function sortDeepestFirst(list: PlannedRemoval[]): PlannedRemoval[] {
+  const d = new Map(list.map((r) => [r, depth(r.locator)]))
+  return list.sort((a, b) => d.get(b)! - d.get(a)! || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0))
+}
+
 function deepestFirst(a: PlannedRemoval, b: PlannedRemoval): number {
   return depth(b.locator) - depth(a.locator) || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0)
 }
