@@ -779,8 +779,10 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const recheck = new Set(opts.recheck)
     const children = new Map<string, string[]>()
     for (const item of inv.items) {
-      if (item.key === '' || !recheck.has(item.key.includes('/') ? item.key.slice(0, item.key.lastIndexOf('/')) : '')) continue
-      const parent = item.key.includes('/') ? item.key.slice(0, item.key.lastIndexOf('/')) : ''
+      if (item.key === '') continue
+      const slash = item.key.lastIndexOf('/')
+      const parent = slash < 0 ? '' : item.key.slice(0, slash)
+      if (!recheck.has(parent)) continue
       let list = children.get(parent)
       if (!list) children.set(parent, (list = []))
       list.push(item.key.slice(parent === '' ? 0 : parent.length + 1))

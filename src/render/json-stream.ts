@@ -7,7 +7,7 @@
 /** Arrays longer than this are written element by element; shorter values in one JSON.stringify. */
 const STREAM_ARRAYS_OVER = 64
 /** Characters gathered before one write. */
-const CHUNK = 64 * 1024
+export const CHUNK = 64 * 1024
 
 const skipped = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol'
 

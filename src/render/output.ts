@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {usageError} from '../errors.js'
+import {CHUNK} from './json-stream.js'
 
 /** -o: how a read command prints its result. json is the --json envelope; yaml the same document. */
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
@@ -84,12 +85,12 @@ export function terminalWidth(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
   return stream.isTTY && stream.columns ? stream.columns : undefined
 }
 
-/** Lines joined as `lines.join('\n') + '\n'`, in chunks of about 64 KiB. */
+/** Lines joined as `lines.join('\n') + '\n'`, in chunks of about CHUNK characters (as jsonChunks writes). */
 export function* lineChunks(lines: Iterable<string>): Generator<string> {
   let buf = ''
   for (const line of lines) {
     buf += `${line}\n`
-    if (buf.length >= 64 * 1024) {
+    if (buf.length >= CHUNK) {
       yield buf
       buf = ''
     }

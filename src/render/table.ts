@@ -90,13 +90,13 @@ export function renderView<R>(columns: Column<R>[], rows: R[], opts: TableOption
   return [...viewLines(columns, rows, opts, flat)].join('\n')
 }
 
-/** renderView's lines, one at a time: a table of 100,000 rows is written out without ever being one string. */
 /** Rows as an array or anything with a length that gives row i (made on demand). */
 export interface Rows<R> {
   readonly length: number
   at(i: number): R | undefined
 }
 
+/** renderView's lines, one at a time: a table of 100,000 rows is written out without ever being one string. */
 export function viewLines<R>(columns: Column<R>[], rows: Rows<R>, opts: TableOptions = current, flat = false): Generator<string> {
   const shown = selectColumns(columns, opts, flat)
   // Cells are made twice (widths, then lines) rather than kept: 100,000 rows of ten cells held ~50 MB.
@@ -116,6 +116,7 @@ export function renderTable(head: string[], rows: string[][]): string {
   return [...tableLines(head, rows)].join('\n')
 }
 
+/** renderTable's lines, one at a time. */
 export function tableLines(head: string[], rows: string[][]): Generator<string> {
   return layout(head, rows.length, (i) => rows[i], {headers: true})
 }

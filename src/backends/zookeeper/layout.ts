@@ -521,10 +521,9 @@ export class ZooKeeperLayout implements HaLayout {
   planRemoval(inv: Inventory, jobId: string): LayoutCleanup {
     const dirs = this.planDirectories(inv).dirs
     const tops = dirs.map((d) => `${d}/${jobId}`)
-    const metadata = inv.items
-      .filter((i) => tops.some((t) => inSubtree(i.key, t)))
-      .map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)}))
-      .sort(deepestFirst)
+    const metadata = sortDeepestFirst(
+      inv.items.filter((i) => tops.some((t) => inSubtree(i.key, t))).map((i): PlannedRemoval => ({key: i.key, locator: i.locator, version: i.zk?.version, what: describeKey(i.key, dirs)})),
+    )
     return {metadata, parents: [], liveEvidence: this.liveEvidence(inv, inv.items, null, dirs), untouched: []}
   }
 
@@ -615,18 +614,18 @@ export function nestedClusters(inv: Inventory): string[] {
 
 /** A node of the leader subtree (leader/**) or of a legacy 1.15 job master's (jobs/<jobId>/leader/**). */
 function isLeaderKey(key: string): boolean {
-  return key === LEADER || key.startsWith(`${LEADER}/`) || /^jobs\/[^/]+\/leader(?:\/|$)/.test(key)
+  if (key === LEADER || key.startsWith(`${LEADER}/`)) return true
+  const parts = key.split('/')
+  return parts.length >= 3 && parts[0] === JOBS && parts[2] === LEADER
 }
 
-/** Deepest first, then by path, so children go before their parents (Curator's deletingChildrenIfNeeded). */
-/** deepestFirst, each path's depth counted once. */
+/**
+ * Sorts in place deepest first, then by path, so children go before their parents (Curator's
+ * deletingChildrenIfNeeded); each path's depth is counted once.
+ */
 function sortDeepestFirst(list: PlannedRemoval[]): PlannedRemoval[] {
   const d = new Map(list.map((r) => [r, depth(r.locator)]))
   return list.sort((a, b) => d.get(b)! - d.get(a)! || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0))
-}
-
-function deepestFirst(a: PlannedRemoval, b: PlannedRemoval): number {
-  return depth(b.locator) - depth(a.locator) || (a.locator < b.locator ? -1 : a.locator > b.locator ? 1 : 0)
 }
 
 /** A leader slot with nothing known yet: no leader, not alive. Fields in JSON order. */
