@@ -11,6 +11,8 @@ const ZooKeeper = require('zookeeper')
 const [connect, base, jobsText, perJobText] = process.argv.slice(2)
 const jobs = Number(jobsText)
 const perJob = Number(perJobText)
+// Pointers name <storageDir>/<cluster-id>/<file> as Flink writes them, so haadm infers the storage directory.
+const storage = `/flink-ha/${base.split('/').pop()}`
 // A loaded machine can miss the test server's short session timeout (20 ticks): a batch that fails
 // with the session is written again on a new one (creates that exist already are skipped).
 const open = async () => {
@@ -76,14 +78,14 @@ const counter = Buffer.alloc(4)
 counter.writeInt32BE(perJob + 1)
 for (let j = 0; j < jobs; j++) {
   const id = (j + 1).toString(16).padStart(32, '0')
-  node(1, `${base}/jobgraphs/${id}`, pointer(`file:/flink-ha/c/submittedJobGraph${id.slice(0, 12)}`, 4242))
+  node(1, `${base}/jobgraphs/${id}`, pointer(`file:${storage}/submittedJobGraph${id.slice(0, 12)}`, 4242))
   node(2, `${base}/jobgraphs/${id}/locks`)
   node(1, `${base}/jobs/${id}`)
   node(2, `${base}/jobs/${id}/checkpoints`)
   node(2, `${base}/jobs/${id}/checkpoint_id_counter`, counter)
   for (let k = 1; k <= perJob; k++) {
     const name = String(k).padStart(19, '0')
-    node(3, `${base}/jobs/${id}/checkpoints/${name}`, pointer(`file:/flink-ha/c/completedCheckpoint${(j * 1000 + k).toString(16).padStart(12, '0')}`, 1000 + k))
+    node(3, `${base}/jobs/${id}/checkpoints/${name}`, pointer(`file:${storage}/completedCheckpoint${(j * 1000 + k).toString(16).padStart(12, '0')}`, 1000 + k))
     node(4, `${base}/jobs/${id}/checkpoints/${name}/locks`)
   }
 }
