@@ -17,12 +17,16 @@ const ESC = '\x1b['
 
 const CJK = '00000000000000000000000000000c01'
 const ASCII = '00000000000000000000000000000a01'
+// Emoji, a combining mark and a keycap: the cells that string-width itself measures (in the build,
+// the bundled copy whose Unicode tables are made on first use).
+const EMOJI = '00000000000000000000000000000e01'
 let jrs = ''
 beforeAll(() => {
   jrs = temp()
   writeJrsFiles(jrs, [
     {file: `${CJK}.json`, id: CJK, layout: '2.3', status: 'SUCCEEDED', netRuntime: 2000, name: '注文集計ジョブ', startTime: 1767000000000, endTime: 1767000002000},
     {file: `${ASCII}.json`, id: ASCII, layout: '2.3', status: 'FAILED', netRuntime: 5, name: 'orders-aggregation', startTime: 1767000000000, endTime: 1767000002000},
+    {file: `${EMOJI}.json`, id: EMOJI, layout: '2.3', status: 'SUCCEEDED', netRuntime: 7, name: '\u{1F680} cafe\u0301 1\u20E3 \u{1F469}\u200D\u{1F4BB}', startTime: 1767000000000, endTime: 1767000002000},
   ])
 }, 180_000)
 
@@ -68,7 +72,7 @@ describe('-o and the table options', () => {
       '8f2b6a1c4d3e5f60718293a4b5c6d7e8/3',
     ])
     const results = await haadm(['jobs', 'results', '--jrs-path', jrs, '-o', 'name'])
-    expect(results.stdout.trim().split('\n').sort()).toEqual([ASCII, CJK])
+    expect(results.stdout.trim().split('\n').sort()).toEqual([ASCII, CJK, EMOJI])
     const target = await haadm(['target', '--zk-quorum', 'zk:2181', '-o', 'name'])
     expect(target.stdout.split('\n')).toContain('zookeeper.quorum')
   })
@@ -131,14 +135,16 @@ describe('-o and the table options', () => {
     expect(plans.stdout).toMatch(/  …\S*\/submittedJobGraph[0-9a-f]{12}$/m)
   })
 
-  it('columns line up by display width: a CJK job name takes two columns a character', async () => {
+  it('columns line up by display width: a CJK job name takes two columns a character, an emoji two, a combining mark none', async () => {
     const res = await haadm(['jobs', 'results', '--jrs-path', jrs])
     expect(res.code).toBe(0)
     const rows = res.stdout.split('\n').filter((l) => l.startsWith('0000'))
-    expect(rows).toHaveLength(2)
+    expect(rows).toHaveLength(3)
+    expect(rows.find((l) => l.startsWith(EMOJI))).toContain('\u{1F680} cafe\u0301 1\u20E3 \u{1F469}\u200D\u{1F4BB}')
     const at = rows.map((l) => columnOf(l, '2026-') >= 0 ? columnOf(l, l.match(/\d{4}-\d\d-\d\d /)![0]) : -1)
     expect(at[0]).toBeGreaterThan(0)
-    expect(at[0]).toBe(at[1])
+    expect(at[1]).toBe(at[0])
+    expect(at[2]).toBe(at[0])
     const header = res.stdout.split('\n')[1]
     expect(columnOf(header, 'TIME')).toBe(at[0])
   })
