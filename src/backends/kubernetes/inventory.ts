@@ -7,6 +7,7 @@
 import {type KubernetesStateHandle, decodeKubernetesStateHandleValue} from '../../codec/delete-marker.js'
 import type {DecodeResult} from '../../codec/result.js'
 import type {K8sLease, LeaderLayout} from '../../model/ha.js'
+import {byCodeUnit} from '../../model/order.js'
 import type {Inventory, K8sMapMeta, RawItem} from '../types.js'
 import {
   CHECKPOINT_KEY_PREFIX,
@@ -106,7 +107,7 @@ export function k8sLeases(inv: Inventory): K8sLease[] {
     const l = k8sLease(m, inv.scannedAt)
     if (l) out.push(l)
   }
-  return out.sort((a, b) => a.configMap.localeCompare(b.configMap))
+  return out.sort((a, b) => byCodeUnit(a.configMap, b.configMap))
 }
 
 /** One leader record's raw material: where it is, what it says, and the lease that says whether it lives. */
@@ -196,7 +197,7 @@ export function k8sLeaderEntries(inv: Inventory): K8sLeaderEntry[] {
     }
   }
   for (const m of maps.values()) if (m.kind.kind === 'legacy-job') jobs.push(fromLegacy({component: 'job_master', jobId: m.kind.jobId}, m))
-  jobs.sort((a, b) => a.jobId!.localeCompare(b.jobId!) || a.layout.localeCompare(b.layout))
+  jobs.sort((a, b) => byCodeUnit(a.jobId!, b.jobId!) || a.layout.localeCompare(b.layout))
   return [...out, ...jobs]
 }
 
@@ -292,5 +293,5 @@ export function k8sCheckpointCounters(inv: Inventory): K8sCheckpointCounter[] {
         : {...base, present: true, next: null, problem: `counter ${JSON.stringify(v.slice(0, 40))} is not a decimal number`},
     )
   }
-  return out.sort((a, b) => a.jobId.localeCompare(b.jobId))
+  return out.sort((a, b) => byCodeUnit(a.jobId, b.jobId))
 }

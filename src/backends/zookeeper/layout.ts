@@ -36,6 +36,7 @@ import type {
   StateHandleInventory,
   UpgradeLeftover,
 } from '../../model/ha.js'
+import {byCodeUnit} from '../../model/order.js'
 import type {HaLayout} from '../layout.js'
 import {READ_ALL, type ReadDepth, type ReadNeed, type ReadSpec} from '../read-spec.js'
 import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
@@ -344,7 +345,7 @@ export class ZooKeeperLayout implements HaLayout {
         jobs.push({jobId: name.slice(JOB_LEADER_PREFIX.length), layout: '1.19+', dir: item.key})
       else if (top === JOBS && isJobIdText(name) && byKey.has(`${item.key}/${LEADER}`)) jobs.push({jobId: name, layout: 'legacy-1.15', dir: `${item.key}/${LEADER}`})
     }
-    jobs.sort((a, b) => a.jobId.localeCompare(b.jobId) || a.layout.localeCompare(b.layout))
+    jobs.sort((a, b) => byCodeUnit(a.jobId, b.jobId) || a.layout.localeCompare(b.layout))
     for (const j of jobs) {
       const latch = j.layout === 'legacy-1.15' ? latchByKey.get(`${j.dir}/${LATCH}`) : sharedLatch
       leaders.push(zkLeaderRecord(inv, byKey, 'job_master', j.jobId, j.layout, j.dir, latch))
@@ -433,7 +434,7 @@ export class ZooKeeperLayout implements HaLayout {
       planStores: stores,
       plans: plans.sort(byKey),
       checkpoints: checkpoints.sort(byKey),
-      counters: counters.sort((a, b) => a.jobId.localeCompare(b.jobId)),
+      counters: counters.sort((a, b) => byCodeUnit(a.jobId, b.jobId)),
       checkpointJobs: checkpointJobs.sort(),
       notes,
     }
@@ -689,5 +690,5 @@ function collectLatches(items: RawItem[]): LatchRecord[] {
     latch.contenders.push({node: item.key.slice(slash + 1), sequence, owner: item.zk?.ephemeralOwner ?? '0', since: item.zk?.ctime ?? ''})
   }
   for (const l of latches.values()) l.contenders.sort((a, b) => a.sequence - b.sequence)
-  return [...latches.values()].sort((a, b) => a.key.localeCompare(b.key))
+  return [...latches.values()].sort((a, b) => byCodeUnit(a.key, b.key))
 }
