@@ -24,20 +24,40 @@ const external = [...Object.keys({...pkg.dependencies, ...pkg.optionalDependenci
 // oclif's core is CommonJS and resolves files at run time (plugins, commands, hooks) with require and
 // require.resolve: in the ES module bundle they are Node's own, made for the chunk's location.
 const banner = "import {createRequire as __haadmCreateRequire} from 'node:module';const require = __haadmCreateRequire(import.meta.url);"
-// oclif uses __dirname to find its own package.json (cache.js: the version it reports) and as a last-resort
-// root: in the bundle it is the directory the file had in the installed @oclif/core, found when first asked.
-const oclifDirname = {
-  name: 'oclif-dirname',
+// oclif's core, rewritten as it is bundled:
+// - oclif uses __dirname to find its own package.json (cache.js: the version it reports) and as a last-resort
+//   root: in the bundle it is the directory the file had in the installed @oclif/core, found when first asked.
+// - Each module's `const x_1 = require("...")` (TypeScript's CommonJS output) loads that module the first time
+//   x_1 is used instead of when the requiring module loads: a run evaluates the parts of oclif it uses, not
+//   all of them (index.js alone pulled in the help system, spinners, globbing, semver and Node's
+//   child_process, readline, net and perf_hooks: ~25-40 ms of a run).
+// - oclif sorts each plugin's commands with localeCompare: ICU's collator is built for it (~8-20 ms), and the
+//   order follows the user's locale (LANG=da_DK sorts "aa" last). Command ids are compared by code unit
+//   instead: the same order as localeCompare in English for ids of letters, digits, '-' and ':'.
+const LAZY_REQUIRE = /^(const|var) (\w+_\d+) = ((?:__importDefault\()?require\("[^"]+"\)\)?);$/gm
+function oclifSource(path, text) {
+  if (/\b__(dirname|filename)\b/.test(text)) {
+    const sub = relative(join(path.slice(0, path.lastIndexOf('@oclif')), '@oclif', 'core'), dirname(path)).split(sep)
+    const dir = `require('node:path').join(require.resolve('@oclif/core/package.json'), '..', ${sub.map((s) => JSON.stringify(s)).join(', ')})`
+    const file = JSON.stringify(path.slice(path.lastIndexOf(sep) + 1))
+    text = `function __haadmDirname() { return ${dir} }\n` + text.replace(/\b__dirname\b/g, '__haadmDirname()').replace(/\b__filename\b/g, `require('node:path').join(__haadmDirname(), ${file})`)
+  }
+  if (/[\\/]config[\\/]plugin\.js$/.test(path)) {
+    const sort = /\.sort\(\(a, b\) => a\.id\.localeCompare\(b\.id\)\)/
+    if (!sort.test(text)) throw new Error(`oclif: the command sort is not in ${path}: the bundle step needs updating for this version`)
+    text = text.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))')
+  }
+  const lazy = [...text.matchAll(LAZY_REQUIRE)].map((m) => m[2])
+  if (lazy.length > 0) {
+    text = text.replace(LAZY_REQUIRE, (_, kind, id, load) => `let ${id}__made; ${kind} ${id}__get = () => (${id}__made ??= ${load});`)
+    text = text.replace(new RegExp(`(?<![.\\w$])(${lazy.join('|')})\\b(?!__)`, 'g'), '($1__get())')
+  }
+  return text
+}
+const oclifCore = {
+  name: 'oclif-core',
   setup(b) {
-    b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => {
-      const text = readFileSync(path, 'utf8')
-      if (!/\b__(dirname|filename)\b/.test(text)) return undefined
-      const sub = relative(join(path.slice(0, path.lastIndexOf('@oclif')), '@oclif', 'core'), dirname(path)).split(sep)
-      const dir = `require('node:path').join(require.resolve('@oclif/core/package.json'), '..', ${sub.map((s) => JSON.stringify(s)).join(', ')})`
-      const head = `function __haadmDirname() { return ${dir} }\n`
-      const file = JSON.stringify(path.slice(path.lastIndexOf(sep) + 1))
-      return {contents: head + text.replace(/\b__dirname\b/g, '__haadmDirname()').replace(/\b__filename\b/g, `require('node:path').join(__haadmDirname(), ${file})`), loader: 'js'}
-    })
+    b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => ({contents: oclifSource(path, readFileSync(path, 'utf8')), loader: 'js'}))
   },
 }
 
@@ -70,13 +90,6 @@ const stringWidthLazy = rewrite('string-width-lazy', new RegExp(`^${stringWidthE
     [new RegExp(`^const ${id} = .*$`, 'm'), () => `let ${id}Made;\nconst ${id} = () => (${id}Made ??= ${value});`],
   ])
 })
-// oclif sorts each plugin's commands with localeCompare: ICU's collator is built for it (~8-20 ms), and the
-// order follows the user's locale (LANG=da_DK sorts "aa" last). Command ids are compared by code unit
-// instead: the same order as localeCompare in English for ids of letters, digits, '-' and ':'.
-const oclifIdOrder = rewrite('oclif-id-order', /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, () => [
-  [/\.sort\(\(a, b\) => a\.id\.localeCompare\(b\.id\)\)/, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'],
-])
-
 const ts = (dir) =>
   readdirSync(join(repo, dir), {recursive: true, encoding: 'utf8'})
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -96,7 +109,7 @@ await build({
   external,
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
-  plugins: [oclifDirname, stringWidthLazy, oclifIdOrder],
+  plugins: [oclifCore, stringWidthLazy],
   logLevel: 'warning',
   legalComments: 'none',
 })
