@@ -31,6 +31,8 @@ const banner = "import {createRequire as __haadmCreateRequire} from 'node:module
 //   x_1 is used instead of when the requiring module loads: a run evaluates the parts of oclif it uses, not
 //   all of them (index.js alone pulled in the help system, spinners, globbing, semver and Node's
 //   child_process, readline, net and perf_hooks: ~25-40 ms of a run).
+// - Help text goes through ejs (its compiler ~10 ms on first use) only when it has a template tag: plain
+//   text is what ejs would return for it.
 // - oclif sorts each plugin's commands with localeCompare: ICU's collator is built for it (~8-20 ms), and the
 //   order follows the user's locale (LANG=da_DK sorts "aa" last). Command ids are compared by code unit
 //   instead: the same order as localeCompare in English for ids of letters, digits, '-' and ':'.
@@ -46,6 +48,11 @@ function oclifSource(path, text) {
     const sort = /\.sort\(\(a, b\) => a\.id\.localeCompare\(b\.id\)\)/
     if (!sort.test(text)) throw new Error(`oclif: the command sort is not in ${path}: the bundle step needs updating for this version`)
     text = text.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))')
+  }
+  if (/[\\/]help[\\/]util\.js$/.test(path)) {
+    const render = 'return ejs_1.default.render(t, context);'
+    if (!text.includes(render)) throw new Error(`oclif: the help template is not in ${path}: the bundle step needs updating for this version`)
+    text = text.replace(render, "return typeof t === 'string' && !t.includes('<%') ? t : ejs_1.default.render(t, context);")
   }
   const lazy = [...text.matchAll(LAZY_REQUIRE)].map((m) => m[2])
   if (lazy.length > 0) {
@@ -94,7 +101,7 @@ const ts = (dir) =>
   readdirSync(join(repo, dir), {recursive: true, encoding: 'utf8'})
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => join(repo, dir, f))
-const entryPoints = [...ts('commands'), ...ts('src/cli/hooks'), join(repo, 'src/cli/main.ts'), join(repo, 'src/cli/help.ts')]
+const entryPoints = [...ts('commands'), ...ts('src/cli/hooks'), join(repo, 'src/cli/main.ts')]
 
 rmSync(out, {recursive: true, force: true})
 await build({
