@@ -12,10 +12,10 @@
  * - A directory, a socket, or a path in a missing directory is a usage error (exit 2); a disk that is
  *   full or a file that may not be written is exit 3 (nothing of haadm's own is wrong).
  */
-import {randomBytes} from 'node:crypto'
 import {closeSync, constants, createWriteStream, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 import {ExitCode, HaadmError} from '../errors.js'
+import {tempSibling} from '../temp-name.js'
 
 export type OutputKind = 'stdout' | 'special' | 'file'
 
@@ -108,8 +108,7 @@ export async function openOutput(dest: string, opts: OutputOptions): Promise<Out
     }
   }
   if (target.exists && opts.existing === 'refuse') throw existingError(target.path, opts)
-  const dir = dirname(target.path)
-  const tmp = join(dir, `.${basename(target.path)}.haadm-${process.pid}-${randomBytes(3).toString('hex')}.tmp`)
+  const tmp = tempSibling(target.path, dirname, basename, join)
   let fd: number
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o666)
@@ -149,7 +148,7 @@ export async function openOutput(dest: string, opts: OutputOptions): Promise<Out
           linkSync(tmp, target.path)
           unlinkSync(tmp)
         } else renameSync(tmp, target.path)
-        fsyncDir(dir)
+        fsyncDir(dirname(target.path))
       } catch (err) {
         closeFd()
         removeTmp()

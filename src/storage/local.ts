@@ -1,8 +1,8 @@
 import {closeSync, constants, openSync, readFile as readFileCb, readSync as fsReadSync, stat as statCb, type Stats} from 'node:fs'
-import {randomBytes} from 'node:crypto'
 import {copyFile, link, lstat, mkdir, open, opendir, rename, rmdir, unlink} from 'node:fs/promises'
 import {posix} from 'node:path'
 import {ExitCode, HaadmError} from '../errors.js'
+import {tempSibling} from '../temp-name.js'
 import {mapConcurrent} from './concurrency.js'
 import type {DeleteOutcome, ListOptions, Storage, StorageEntry} from './types.js'
 import {parseLocation} from './uri.js'
@@ -143,7 +143,7 @@ export class LocalStorage implements Storage {
   async create(uri: string, bytes: Uint8Array): Promise<void> {
     const dst = toPath(uri)
     const dir = posix.dirname(dst)
-    const tmp = posix.join(dir, `.${posix.basename(dst)}.haadm-${process.pid}-${randomBytes(3).toString('hex')}.tmp`)
+    const tmp = tempSibling(dst, posix.dirname, posix.basename, posix.join)
     try {
       await mkdir(dir, {recursive: true})
       const fh = await open(tmp, 'wx', 0o644)
