@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {byCodeUnit} from '../../src/model/order.js'
+import {byCodeUnit, compareText} from '../../src/model/order.js'
 
 /** Strings of `n` characters drawn from `alphabet`, of random length up to `max`, with shared prefixes. */
 function strings(alphabet: string, n: number, max: number, seed = 7): string[] {
@@ -38,5 +38,20 @@ describe('byCodeUnit', () => {
     expect(['aa', 'b', 'z'].sort(byCodeUnit)).toEqual(['aa', 'b', 'z'])
     expect(['aa', 'b', 'z'].sort((a, b) => a.localeCompare(b, 'da'))).toEqual(['b', 'z', 'aa'])
     expect(byCodeUnit('a', 'a')).toBe(0)
+  })
+
+  describe('compareText', () => {
+    it('orders any ASCII keys exactly as localeCompare does in English', () => {
+      const sets = {
+        'Flink keys': strings('abcdefgGIPjkpo0123456789-', 600, 24),
+        'mixed case and punctuation': strings('aAbBzZ09-_.:/+ ', 600, 10, 11),
+        'map keys': ['jobGraph-3f2a', 'jobGraph-3F2A', 'executionPlan-3f2a', 'checkpointID-0000000000000000041', 'checkpointID-0000000000000000042', 'counter', 'org.apache.flink.k8s.leader.dispatcher', 'org.apache.flink.k8s.leader.job-3f2a', 'jobgraph-x', 'JobGraph-x', ''],
+      }
+      for (const [name, values] of Object.entries(sets)) {
+        const sign = (n: number) => Math.sign(n)
+        for (const a of values.slice(0, 120)) for (const b of values.slice(0, 120)) expect(sign(compareText(a, b)), `${name}: ${a} vs ${b}`).toBe(sign(english(a, b)))
+        expect([...values].sort(compareText), name).toEqual([...values].sort(english))
+      }
+    })
   })
 })

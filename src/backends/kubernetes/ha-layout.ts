@@ -20,6 +20,7 @@ import type {HaLayout} from '../layout.js'
 import {READ_ALL, type ReadDepth, type ReadNeed, type ReadSpec} from '../read-spec.js'
 import type {FleetInventory, FleetScanOptions, Inventory, RawItem} from '../types.js'
 import {noLeader} from '../zookeeper/layout.js'
+import {compareText} from '../../model/order.js'
 import {
   type K8sHaMap,
   type K8sLease,
@@ -137,7 +138,7 @@ export class KubernetesLayout implements HaLayout {
         k8s: {namespace: g.namespace, context: fleet.k8s?.context ?? null, server: fleet.k8s?.server ?? '', skipped: g.skipped},
       })
     }
-    return out.sort((a, b) => a.root.localeCompare(b.root) || a.clusterId.localeCompare(b.clusterId))
+    return out.sort((a, b) => compareText(a.root, b.root) || compareText(a.clusterId, b.clusterId))
   }
 
   footprint(inv: Inventory): {items: number; bytes: number; lastChange: string | null} {

@@ -7,7 +7,7 @@
 import {type KubernetesStateHandle, decodeKubernetesStateHandleValue} from '../../codec/delete-marker.js'
 import type {DecodeResult} from '../../codec/result.js'
 import type {K8sLease, LeaderLayout} from '../../model/ha.js'
-import {byCodeUnit} from '../../model/order.js'
+import {byCodeUnit, compareText} from '../../model/order.js'
 import type {Inventory, K8sMapMeta, RawItem} from '../types.js'
 import {
   CHECKPOINT_KEY_PREFIX,
@@ -243,7 +243,7 @@ export function k8sExecutionPlanEntries(inv: Inventory): K8sStateHandleEntry[] {
       out.push(stateHandleEntry(m, item, prefix === JOB_GRAPH_KEY_PREFIX ? 'jobGraph' : 'executionPlan', /^[0-9a-f]{32}$/.test(id) ? id : null, null))
     }
   }
-  return out.sort((a, b) => a.key.localeCompare(b.key))
+  return out.sort((a, b) => compareText(a.key, b.key))
 }
 
 /** Checkpoint entries of the per-job maps (legacy: `-jobmanager-leader` maps), optionally of one job; by job, then id. */
@@ -257,7 +257,7 @@ export function k8sCheckpointEntries(inv: Inventory, jobId?: string): K8sStateHa
       out.push(stateHandleEntry(m, item, 'checkpoint', m.kind.jobId, checkpointIdOf(k) ?? null))
     }
   }
-  return out.sort((a, b) => (a.jobId ?? '').localeCompare(b.jobId ?? '') || cmpBig(a.checkpointId, b.checkpointId) || a.key.localeCompare(b.key))
+  return out.sort((a, b) => compareText(a.jobId ?? '', b.jobId ?? '') || cmpBig(a.checkpointId, b.checkpointId) || compareText(a.key, b.key))
 }
 
 const cmpBig = (a: bigint | null, b: bigint | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
