@@ -1,23 +1,14 @@
 import {Flags} from '@oclif/core'
-import {HaadmCommand, exitCodesSection} from '../../src/cli/base-command.js'
+import {HaadmCommand, exitCodesSection, type JsonFailure} from '../../src/cli/base-command.js'
 import {TARGET_ENV_HELP, targetFlags} from '../../src/cli/flags.js'
 import {describeSource} from '../../src/config/target.js'
 import {jrsPathOf, parseJobIds, parseOlderThan, parseStatuses} from '../../src/ops/jrs/inputs.js'
-import {
-  countEntry,
-  type EntryFilter,
-  type JobResultEntryRecord,
-  JobResultRows,
-  jobResultStoreReport,
-  type JobResultStoreReport,
-  matchesFilter,
-  newCounts,
-  operatorDirRecords,
-  otherRecords,
-} from '../../src/ops/jrs/records.js'
-import {listJobResultStore, operatorDirsOf, othersOf, readListedEntries, scanJobResultStore} from '../../src/ops/jrs/scan.js'
-import {JOB_RESULT_COLUMNS, jobResultName, jobResultsLines} from '../../src/render/job-results.js'
-import {JsonArrayStream, jsonChunks, JsonLater} from '../../src/render/json-stream.js'
+import {type EntryFilter, type JobResultRows, jobResultStoreReport, type JobResultStoreReport} from '../../src/ops/jrs/records.js'
+import {jobResultRows, readJobResults} from '../../src/ops/jrs/results.js'
+import {scanJobResultStore} from '../../src/ops/jrs/scan.js'
+import {keepYoungGenerationSmall} from '../../src/cli/young-generation.js'
+import {JOB_RESULT_COLUMNS, jobResultName, jobResultsJson, jobResultsLines} from '../../src/render/job-results.js'
+import {jsonChunks} from '../../src/render/json-stream.js'
 import {lineChunks, OUTPUT_HELP, outputFlags, writeChunks} from '../../src/render/output.js'
 import {tableOptions, viewLines} from '../../src/render/table.js'
 import type {Storage} from '../../src/storage/index.js'
@@ -65,6 +56,9 @@ ${exitCodesSection}`
    * oclif to print; -o yaml: the whole report is returned (YAML is written at once); text: a compact
    * row per shown entry, written out once all are read (the table's column widths need every row).
    */
+  /** Whether the --json document has begun on stdout. */
+  private streaming = false
+
   async run(): Promise<JobResultStoreReport | undefined> {
     const {flags} = await this.parse(JobsResults)
     const filter: EntryFilter = {
@@ -91,54 +85,32 @@ ${exitCodesSection}`
         problemsWarning(report.counts.problems)
         return report
       }
-      const l = await listJobResultStore(storage, path)
-      const gone = new Uint8Array(l.names.length)
-      const counts = newCounts()
-      const head = {path: l.path, pathFrom: ctx.pathFrom, deleteOnCommit: ctx.deleteOnCommit, deleteOnCommitFrom: ctx.deleteOnCommitFrom, clusterDir: l.clusterDir}
-      // Operator directories other than the listed one are listed before any entry is read.
-      const operatorDirs = operatorDirsOf(storage, l, gone)
-      if (storage.kind === 's3') this.warnIfEmpty(storage, path, l.names.length + l.others.length + l.subdirs.length)
-      const shownEntries = async function* () {
-        for await (const b of readListedEntries(storage, l, gone)) {
-          const shown: JobResultEntryRecord[] = []
-          const indices: number[] = []
-          b.records.forEach((e, k) => {
-            const show = matchesFilter(e, filter, ctx.now)
-            countEntry(counts, e, show)
-            if (show) {
-              shown.push(e)
-              indices.push(b.indices[k])
-            }
-          })
-          yield {shown, indices}
-        }
-      }
+      keepYoungGenerationSmall()
+      const r = await readJobResults(storage, path, ctx)
+      if (storage.kind === 's3') this.warnIfEmpty(storage, path, r.found)
       if (this.jsonEnabled()) {
-        const dirs = await operatorDirs
-        const result = {
-          ...head,
-          layout: l.layout,
-          scannedAt: l.scannedAt,
-          entries: new JsonArrayStream(async function* () {
-            for await (const b of shownEntries()) yield b.shown
-          }),
-          counts: new JsonLater(() => {
-            problemsWarning(counts.problems)
-            return counts
-          }),
-          operatorDirs: new JsonLater(() => operatorDirRecords(dirs)),
-          others: otherRecords(othersOf(l)),
-        }
-        await writeChunks(process.stdout, jsonChunks(this.toSuccessJson(result)))
+        const doc = this.toSuccessJson(jobResultsJson(r, await r.operatorDirs(), (c) => problemsWarning(c.problems)))
+        this.streaming = true
+        await writeChunks(process.stdout, jsonChunks(doc))
         return undefined
       }
-      const rows = new JobResultRows(l)
-      for await (const b of shownEntries()) b.shown.forEach((e, k) => rows.push(b.indices[k], e))
-      problemsWarning(counts.problems)
-      const text = {...head, counts, rows, operatorDirs: operatorDirRecords(await operatorDirs), others: otherRecords(othersOf(l))}
-      await this.writeText(text, rows)
+      const rows = await jobResultRows(r)
+      problemsWarning(r.counts.problems)
+      await this.writeText({...r.head, counts: r.counts, rows, operatorDirs: await r.operatorDirs(), others: r.others}, rows)
       return undefined
     })
+  }
+
+  /**
+   * --json: the document is written as the entries are read, so an error after its first bytes (a bug,
+   * the deadline's last resort) cannot be a document of its own on stdout: the output stops there,
+   * unterminated (no reader takes it for a whole one), and the error goes to stderr as without --json.
+   */
+  protected override logJson(json: unknown): void {
+    const failure = this.streaming ? (json as Partial<JsonFailure>).error : undefined
+    if (!failure) return super.logJson(json)
+    process.stderr.write(`error: ${failure.message}\n`)
+    if (failure.hint) process.stderr.write(`hint: ${failure.hint}\n`)
   }
 
   private warnIfEmpty(storage: Storage, path: string, found: number): void {

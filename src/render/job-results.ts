@@ -3,7 +3,9 @@ import type {HaArtifactsReport} from '../ops/jrs/ha-artifacts.js'
 import type {MarkCleanAction} from '../ops/jrs/mark-clean-plan.js'
 import type {PurgePlan} from '../ops/jrs/purge-plan.js'
 import type {JobResultRow, JobResultRows, JobResultStoreReport, OperatorDirRecord, OtherFileRecord} from '../ops/jrs/records.js'
+import type {JobResultsRead} from '../ops/jrs/results.js'
 import {chalk} from './colour.js'
+import {JsonArrayStream, JsonLater} from './json-stream.js'
 import {type Column, renderTable, renderView, tableLines, viewLines} from './table.js'
 
 /** 134090 → `2m 14s`; 3_723_000 → `1h 2m 3s`; under a second: `850ms`. */
@@ -62,6 +64,27 @@ export interface JobResultsText extends Pick<JobResultStoreReport, 'path' | 'pat
   rows: JobResultRows
   operatorDirs: OperatorDirRecord[]
   others: OtherFileRecord[]
+}
+
+/**
+ * The --json result as jsonChunks writes it: the entries as they are read, then the counts (complete by
+ * then; `counted` is told them) and the Operator directories (`dirs`, listed before any entry is read).
+ */
+export function jobResultsJson(r: JobResultsRead, dirs: OperatorDirRecord[], counted: (counts: JobResultStoreReport['counts']) => void): Record<string, unknown> {
+  return {
+    ...r.head,
+    layout: r.listing.layout,
+    scannedAt: r.listing.scannedAt,
+    entries: new JsonArrayStream(async function* () {
+      for await (const b of r.batches()) yield b.shown
+    }),
+    counts: new JsonLater(() => {
+      counted(r.counts)
+      return r.counts
+    }),
+    operatorDirs: dirs,
+    others: r.others,
+  }
 }
 
 /** The text, a line at a time (100,000 rows are never one string). */
