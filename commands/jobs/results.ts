@@ -56,7 +56,7 @@ ${exitCodesSection}`
    * oclif to print; -o yaml: the whole report is returned (YAML is written at once); text: a compact
    * row per shown entry, written out once all are read (the table's column widths need every row).
    */
-  /** Whether the --json document has begun on stdout. */
+  /** Whether the --json document has begun on stdout (its first chunk is written). */
   private streaming = false
 
   async run(): Promise<JobResultStoreReport | undefined> {
@@ -90,8 +90,13 @@ ${exitCodesSection}`
       if (storage.kind === 's3') this.warnIfEmpty(storage, path, r.found)
       if (this.jsonEnabled()) {
         const doc = this.toSuccessJson(jobResultsJson(r, await r.operatorDirs(), (c) => problemsWarning(c.problems)))
-        this.streaming = true
-        await writeChunks(process.stdout, jsonChunks(doc))
+        const chunks = jsonChunks(doc)
+        await writeChunks(process.stdout, (async function* (cmd: JobsResults) {
+          for await (const c of chunks) {
+            cmd.streaming = true
+            yield c
+          }
+        })(this))
         return undefined
       }
       const rows = await jobResultRows(r)

@@ -8,7 +8,8 @@
  * entry out and drop it (`jobs results` keeps nothing per entry for --json, a compact row for tables).
  */
 import {decodeJobResultFile} from '../../codec/job-result.js'
-import {HaadmError} from '../../errors.js'
+import {remainingMs, timeoutText} from '../../deadline.js'
+import {ExitCode, HaadmError} from '../../errors.js'
 import {baseNameOf, formatLocation, parentUri, parseLocation, type Storage, type StorageEntry} from '../../storage/index.js'
 import {CLEAN_SUFFIX, DIRTY_SUFFIX, entryRecord, type JobResultEntryRecord, type ScannedFile} from './records.js'
 
@@ -139,7 +140,8 @@ const WINDOW = 32
  * another in a tight synchronous loop (one file's bytes alive at a time), object stores WINDOW reads in
  * flight. Each batch holds the records of up to WINDOW entries and their listing indices; an entry
  * gone since the listing (Flink marked it clean meanwhile) is no entry any more and is left out
- * (`gone` marks it).
+ * (`gone` marks it). The run's deadline (--timeout) is checked before each batch: the synchronous
+ * loop gives no timer a turn, so it is the one place a deadline can end a long local read.
  */
 export async function* readListedEntries(storage: Storage, l: JrsListing, gone?: Uint8Array): AsyncGenerator<{records: JobResultEntryRecord[]; indices: number[]}> {
   const n = l.names.length
@@ -151,6 +153,7 @@ export async function* readListedEntries(storage: Storage, l: JrsListing, gone?:
   if (storage.readSync) {
     const readSync = storage.readSync.bind(storage)
     for (let at = 0; at < n; ) {
+      checkDeadline(l, at)
       const records: JobResultEntryRecord[] = []
       const indices: number[] = []
       for (const end = Math.min(n, at + WINDOW); at < end; at++) {
@@ -177,6 +180,7 @@ export async function* readListedEntries(storage: Storage, l: JrsListing, gone?:
   }
   while (next < n && inFlight.length < WINDOW) start()
   while (head < n) {
+    checkDeadline(l, head)
     const records: JobResultEntryRecord[] = []
     const indices: number[] = []
     // Everything already read is taken together; at least one read is waited for.
@@ -192,6 +196,15 @@ export async function* readListedEntries(storage: Storage, l: JrsListing, gone?:
     } while (head < n && records.length < WINDOW && inFlight[0]?.done)
     yield {records, indices}
   }
+}
+
+function checkDeadline(l: JrsListing, read: number): void {
+  if (remainingMs() > 0) return
+  throw new HaadmError('DEADLINE_EXCEEDED', `the run's deadline (--timeout ${timeoutText()}) passed while reading the JobResultStore ${l.path} (${read} of ${l.names.length} entries read)`, {
+    exit: ExitCode.UNREACHABLE,
+    hint: 'A longer --timeout waits longer; the filters (--dirty, --job, ...) do not shorten the read.',
+    details: {timeout: timeoutText(), read, entries: l.names.length},
+  })
 }
 
 /** The Operator's per-deploy directories; the current one (the JRS path itself) summarised from the listing, less the entries in `gone`. */
