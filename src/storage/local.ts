@@ -55,7 +55,7 @@ export class LocalStorage implements Storage {
    * between pages (opendir reads the next one asynchronously).
    */
   private *statBatch(root: string, rel: string, names: string[], recursive: boolean, stack: string[]): Generator<StorageEntry> {
-    const stats: {relative: string; path: string; st: Stats}[] = []
+    const stats: {name: string; relative: string; path: string; st: Stats}[] = []
     for (const name of names) {
       const relative = rel === '' ? name : `${rel}/${name}`
       const path = posix.join(root, relative)
@@ -66,20 +66,21 @@ export class LocalStorage implements Storage {
       } catch (err) {
         throw localError(err, path, 'stat')
       }
-      if (st) stats.push({relative, path, st})
+      if (st) stats.push({name, relative, path, st})
     }
     for (const s of stats) {
       if (s.st.isDirectory()) {
         if (recursive) stack.push(s.relative)
-        else yield entry(s.path, s.relative, s.st)
-      } else yield entry(s.path, s.relative, s.st)
+        else yield entry(s.path, s.name, s.relative, s.st)
+      } else yield entry(s.path, s.name, s.relative, s.st)
     }
   }
 
   async stat(uri: string): Promise<StorageEntry | undefined> {
     const path = toPath(uri)
     try {
-      return entry(path, posix.basename(path), await stat(path))
+      const name = posix.basename(path)
+      return entry(path, name, name, await stat(path))
     } catch (err) {
       if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return undefined
       throw localError(err, path, 'stat')
@@ -255,17 +256,22 @@ export class LocalStorage implements Storage {
 const stat = (path: string) => new Promise<Stats>((resolve, reject) => statCb(path, (err, st) => (err ? reject(err) : resolve(st))))
 const readFile = (path: string) => new Promise<Buffer>((resolve, reject) => readFileCb(path, (err, b) => (err ? reject(err) : resolve(b))))
 
+/** What parseLocation would change in an absolute path: `//`, `.` or `..` segments, a trailing slash or white space. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|\/$|\s$/
+
 function toPath(uri: string): string {
+  // A normalised absolute path (every location a listing gives, read 100,000 times) is its own path.
+  if (uri.charCodeAt(0) === 0x2f && !NOT_NORMAL.test(uri)) return uri
   const loc = parseLocation(uri)
   if (loc.kind !== 'local') throw new HaadmError('UNEXPECTED', `${uri} is not a local path`, {exit: ExitCode.UNEXPECTED})
   return loc.path
 }
 
-function entry(path: string, relative: string, st: Stats): StorageEntry {
+function entry(path: string, name: string, relative: string, st: Stats): StorageEntry {
   const dir = st.isDirectory()
   return {
     uri: path,
-    name: posix.basename(path),
+    name,
     relative,
     kind: dir ? 'directory' : 'file',
     size: dir ? null : st.size,

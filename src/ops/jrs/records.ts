@@ -130,28 +130,33 @@ export function entryRecord(f: ScannedFile): JobResultEntryRecord {
         ? `the name is not <jobId>${suffix}: Flink still recovers it by the id inside, but never finds it when it looks the job up`
         : `the name is not <jobId>${suffix}: Flink never looks at it`,
     )
-  if (f.readError !== undefined) return {...base, problem: [`cannot read: ${f.readError}`, ...problems].join('; ')}
+  // `base` is filled in (its keys keep their order): one object per entry, not two.
+  if (f.readError !== undefined) {
+    base.problem = [`cannot read: ${f.readError}`, ...problems].join('; ')
+    return base
+  }
   const d = f.decoded!
-  if (!d.ok) return {...base, problem: [d.error.reason, ...problems].join('; ')}
+  if (!d.ok) {
+    base.problem = [d.error.reason, ...problems].join('; ')
+    return base
+  }
   const v = d.value
   if (nameId !== null && v.jobId !== nameId) problems.push(`the name says job ${nameId} but the file holds job ${v.jobId}`)
   const notes = dirty && v.applicationStatus === 'UNKNOWN'
     ? [...v.notes, 'status UNKNOWN in a dirty entry: Flink 1.x cannot run the recovery cleanup for it (deriveJobStatus throws)']
     : v.notes.length > 0 ? [...v.notes] : NO_NOTES
-  return {
-    ...base,
-    jobId: nameId ?? v.jobId,
-    applicationStatus: v.applicationStatus,
-    netRuntimeMs: v.netRuntimeMs,
-    jobName: v.jobName,
-    applicationId: v.applicationId,
-    startTime: v.startTime === null ? null : new Date(v.startTime).toISOString(),
-    endTime: v.endTime === null ? null : new Date(v.endTime).toISOString(),
-    failure: v.failure && {className: v.failure.originalClassName ?? v.failure.className, message: v.failure.message},
-    valid: problems.length === 0,
-    problem: problems.length === 0 ? null : problems.join('; '),
-    notes,
-  }
+  base.jobId = nameId ?? v.jobId
+  base.applicationStatus = v.applicationStatus
+  base.netRuntimeMs = v.netRuntimeMs
+  base.jobName = v.jobName
+  base.applicationId = v.applicationId
+  base.startTime = v.startTime === null ? null : new Date(v.startTime).toISOString()
+  base.endTime = v.endTime === null ? null : new Date(v.endTime).toISOString()
+  base.failure = v.failure && {className: v.failure.originalClassName ?? v.failure.className, message: v.failure.message}
+  base.valid = problems.length === 0
+  base.problem = problems.length === 0 ? null : problems.join('; ')
+  base.notes = notes
+  return base
 }
 
 function byTime(a: {mtime: string | null; file: string}, b: {mtime: string | null; file: string}): number {
