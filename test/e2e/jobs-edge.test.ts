@@ -82,6 +82,19 @@ describe('local filesystem edge cases', () => {
     expect(res.stderr).toBe(`error: not a directory: ${join(f, 'jrs')} (or one of its parents is a file)\nhint: Check the path: a part of it names a file, not a directory.\n`)
   })
 
+  it('results stops at the run\'s deadline while reading entries: exit 3, DEADLINE_EXCEEDED, nothing half-written', async () => {
+    const d = jrsDir()
+    for (let i = 0; i < 500; i++) writeFileSync(join(d, `${(0x1000 + i).toString(16).padStart(32, '0')}.json`), bytes.get(`${B}.json`)!)
+    // 1 ms: gone before the listing is done, so before the first entry is read.
+    const json = await haadm(['jobs', 'results', '--jrs-path', d, '--timeout', '1', '--json'])
+    expect(json.code).toBe(3)
+    expect(json.json.error).toMatchObject({code: 'DEADLINE_EXCEEDED', message: expect.stringMatching(/^the run's deadline \(--timeout 1 ms\) passed while reading the JobResultStore .* \(0 of 502 entries read\)$/)})
+    const text = await haadm(['jobs', 'results', '--jrs-path', d, '--timeout', '1'])
+    expect(text.code).toBe(3)
+    expect(text.stdout).toBe('')
+    expect(text.stderr).toMatch(/^error: the run's deadline \(--timeout 1 ms\) passed while reading the JobResultStore .*\nhint: A longer --timeout waits longer/)
+  })
+
   it('permission denied reading or changing entries is exit 3, and nothing changes', async () => {
     const d = jrsDir()
     chmodSync(d, 0o000)
