@@ -51,14 +51,14 @@ ${exitCodesSection}`
     job: Flags.string({summary: 'Only this job id (repeatable).', multiple: true, helpGroup: 'FILTER'}),
   }
 
+  /** Whether the --json document has begun on stdout (its first chunk is written). */
+  private streaming = false
+
   /**
    * --json: the document is written here, each entry as it is decoded, and nothing is returned for
    * oclif to print; -o yaml: the whole report is returned (YAML is written at once); text: a compact
    * row per shown entry, written out once all are read (the table's column widths need every row).
    */
-  /** Whether the --json document has begun on stdout (its first chunk is written). */
-  private streaming = false
-
   async run(): Promise<JobResultStoreReport | undefined> {
     const {flags} = await this.parse(JobsResults)
     const filter: EntryFilter = {
