@@ -12,7 +12,10 @@ import {connect as netConnect, type Socket} from 'node:net'
  */
 
 const OP_DELETE = 2
+const OP_GET_DATA = 4
+const OP_GET_CHILDREN = 8
 const OP_MULTI = 14
+const OP_MULTI_READ = 22
 const OP_AUTH = 100
 const OP_CLOSE = -11
 const OP_PING = 11
@@ -23,6 +26,28 @@ const ZOPERATIONTIMEOUT = -7
 const ZCONNECTIONLOSS = -4
 
 export const MULTI_BATCH = 1000
+/** The bytes of data one multiRead asks for at most (ZooKeeper's default jute.maxbuffer is 1 MiB). */
+export const MULTI_READ_BYTES = 512 * 1024
+
+/** A node's metadata as ZooKeeper sends it (Stat), in the shape the binding gives it. */
+export interface WireStat {
+  ctime: number
+  mtime: number
+  version: number
+  numChildren: number
+  dataLength: number
+  /** Lowercase hex without `0x`; `0` for persistent nodes. */
+  ephemeralOwner: string
+}
+
+/** One op of a multiRead: a node's data and stat (getData), or its children's names (getChildren). */
+export interface ReadOp {
+  kind: 'data' | 'children'
+  path: string
+}
+
+/** One op's answer: the node's stat and bytes, its children, or ZooKeeper's error code (NONODE: -101). */
+export type ReadResult = {stat: WireStat; data: Buffer} | {children: string[]} | {error: number}
 
 /** Per op: 0 when the op succeeded, otherwise ZooKeeper's error code. */
 export type MultiResult = number[]
@@ -228,6 +253,72 @@ export class ZkMultiClient {
       const err = reply.readInt32BE(12)
       throw new Error(`unexpected multi reply (${results.length} results for ${ops.length} ops, error ${err})`)
     }
+    return results
+  }
+
+  /**
+   * Reads in one request (multiRead, ZooKeeper 3.6+): each op a node's data and stat, or its children's
+   * names. Not a transaction: each op answers on its own (a missing node is its error). Rejects when the
+   * server does not answer it as a multiRead (an older server); the caller then reads node by node.
+   */
+  async readMany(ops: ReadOp[]): Promise<ReadResult[]> {
+    const xid = this.nextXid++
+    const w = new Writer().int(xid).int(OP_MULTI_READ)
+    for (const op of ops) w.int(op.kind === 'data' ? OP_GET_DATA : OP_GET_CHILDREN).bool(false).int(-1).string(this.chroot + op.path).bool(false)
+    w.int(-1).bool(true).int(-1)
+    const reply = await this.request(xid, w)
+    const err = reply.readInt32BE(12)
+    if (err !== 0) throw new Error(`${err} multiRead refused`)
+    const results: ReadResult[] = []
+    let off = 16
+    const need = (n: number) => {
+      if (off + n > reply.length) throw new Error(`unexpected multiRead reply (truncated after ${results.length} of ${ops.length} results)`)
+    }
+    for (;;) {
+      need(9)
+      const type = reply.readInt32BE(off)
+      const done = reply[off + 4] === 1
+      off += 9
+      if (done) break
+      if (type === -1) {
+        need(4)
+        results.push({error: reply.readInt32BE(off)})
+        off += 4
+      } else if (type === OP_GET_DATA) {
+        need(4)
+        const size = Math.max(0, reply.readInt32BE(off))
+        off += 4
+        need(size + 68)
+        const data = reply.subarray(off, off + size)
+        off += size
+        // Stat: czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, dataLength, numChildren, pzxid.
+        const stat: WireStat = {
+          ctime: Number(reply.readBigInt64BE(off + 16)),
+          mtime: Number(reply.readBigInt64BE(off + 24)),
+          version: reply.readInt32BE(off + 32),
+          ephemeralOwner: reply.readBigUInt64BE(off + 44).toString(16),
+          dataLength: reply.readInt32BE(off + 52),
+          numChildren: reply.readInt32BE(off + 56),
+        }
+        off += 68
+        results.push({stat, data})
+      } else if (type === OP_GET_CHILDREN) {
+        need(4)
+        const count = reply.readInt32BE(off)
+        off += 4
+        const children: string[] = []
+        for (let k = 0; k < count; k++) {
+          need(4)
+          const len = reply.readInt32BE(off)
+          off += 4
+          need(len)
+          children.push(reply.toString('utf8', off, off + len))
+          off += len
+        }
+        results.push({children})
+      } else throw new Error(`unexpected multiRead reply (op type ${type})`)
+    }
+    if (results.length !== ops.length) throw new Error(`unexpected multiRead reply (${results.length} results for ${ops.length} reads)`)
     return results
   }
 
