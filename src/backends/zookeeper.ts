@@ -6,7 +6,7 @@ import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, MULTI_READ_BYTES, parseQuorum, type ReadOp, type ReadResult, ZkMultiClient} from './zk-multi.js'
-import {type ReadSpec, readDepthOf} from './read-spec.js'
+import {type ReadDepth, type ReadSpec, readDepthOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ReusingBackend, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
@@ -483,12 +483,13 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const depthOf = readDepthOf(opts.read)
     const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
     const items: RawItem[] = []
-    const queue = new Fifo<string>()
-    const failed = (rc: number, path: string) => this.translate(new Error(`${rc} ${zkErrorName(rc)}`), path)
+    /** Nodes to read, each with the depth the spec reads it at (never `skip`). */
+    const queue = new Fifo<{path: string; depth: ReadDepth}>()
+    const failed = (rc: number, path: string) => this.translate(new Error(String(rc)), path)
     /** Handles one batch's answers; false when the root is missing. */
-    const take = (paths: string[], answers: ReadResult[]) => {
-      for (let k = 0; k < paths.length; k++) {
-        const path = paths[k]
+    const take = (nodes: Array<{path: string; depth: ReadDepth}>, answers: ReadResult[]) => {
+      for (let k = 0; k < nodes.length; k++) {
+        const {path, depth} = nodes[k]
         const node = answers[2 * k]
         const list = answers[2 * k + 1]
         if (!('stat' in node)) {
@@ -499,34 +500,43 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
           }
           throw failed(rc, path)
         }
-        items.push(this.item(path, node.stat, depthOf(keyOf(path)) === 'stat' ? EMPTY : bytesOf(node.data)))
+        items.push(this.item(path, node.stat, depth === 'stat' ? EMPTY : bytesOf(node.data)))
         opts.progress?.(items.length)
         if ('children' in list) {
           for (const c of list.children) {
             const child = zkJoin(path, c)
-            if (depthOf(keyOf(child)) !== 'skip') queue.push(child)
+            const d = depthOf(keyOf(child))
+            if (d !== 'skip') queue.push({path: child, depth: d})
           }
         } else if ('error' in list && list.error !== ZNONODE) throw failed(list.error, path)
       }
       return true
     }
-    const batchOf = (paths: string[]) => paths.flatMap((path): ReadOp[] => [{kind: 'data', path}, {kind: 'children', path}])
+    const batchOf = (nodes: Array<{path: string}>) => nodes.flatMap(({path}): ReadOp[] => [{kind: 'data', path}, {kind: 'children', path}])
+    // The root is read whatever the spec says of it, with its data unless only its metadata is asked for.
+    const top = {path: root, depth: depthOf('') === 'stat' ? ('stat' as const) : ('data' as const)}
     // The root first, alone: a missing cluster is reported before anything else, and a server without multiRead answers here.
-    const first = await this.readMany(multi, batchOf([root]))
+    const first = await this.readMany(multi, batchOf([top]))
     if (!first) return undefined
-    if (!take([root], first)) throw opts.brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
+    if (!take([top], first)) throw opts.brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
     let inFlight = 0
     let failure: unknown
     let done: () => void = () => {}
     const finished = new Promise<void>((resolve) => (done = resolve))
     const pump = () => {
       while (failure === undefined && inFlight < BULK_IN_FLIGHT && queue.length > 0) {
-        const paths: string[] = []
-        while (paths.length < MULTI_BATCH / 2 && queue.length > 0) paths.push(queue.take()!)
+        // At most MULTI_BATCH ops and MULTI_READ_BYTES of request (the server refuses one over jute.maxbuffer, 1 MiB).
+        const nodes: Array<{path: string; depth: ReadDepth}> = []
+        let bytes = 0
+        while (nodes.length < MULTI_BATCH / 2 && queue.length > 0 && bytes < MULTI_READ_BYTES) {
+          const node = queue.take()!
+          nodes.push(node)
+          bytes += 2 * (3 * node.path.length + 20)
+        }
         inFlight++
         multi
-          .readMany(batchOf(paths))
-          .then((answers) => void take(paths, answers))
+          .readMany(batchOf(nodes))
+          .then((answers) => void take(nodes, answers))
           .catch((err) => {
             failure ??= err
           })
@@ -908,7 +918,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
           answers.forEach((a, k) => {
             const {item, copy} = batch[k]
             if (!('stat' in a)) {
-              if ('error' in a && a.error !== ZNONODE) throw this.translate(new Error(`${a.error} ${zkErrorName(a.error)}`), item.locator)
+              if ('error' in a && a.error !== ZNONODE) throw this.translate(new Error(String(a.error)), item.locator)
               return void changed.push(item.key)
             }
             fill(item, copy, a.stat, a.data)
