@@ -519,37 +519,21 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const first = await this.readMany(multi, batchOf([top]))
     if (!first) return undefined
     if (!take([top], first)) throw opts.brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
-    let inFlight = 0
-    let failure: unknown
-    let done: () => void = () => {}
-    const finished = new Promise<void>((resolve) => (done = resolve))
-    const pump = () => {
-      while (failure === undefined && inFlight < BULK_IN_FLIGHT && queue.length > 0) {
-        // At most MULTI_BATCH ops and MULTI_READ_BYTES of request (the server refuses one over jute.maxbuffer, 1 MiB).
-        const nodes: Array<{path: string; depth: ReadDepth}> = []
-        let bytes = 0
-        while (nodes.length < MULTI_BATCH / 2 && queue.length > 0 && bytes < MULTI_READ_BYTES) {
-          const node = queue.take()!
-          nodes.push(node)
-          bytes += 2 * (3 * node.path.length + 20)
-        }
-        inFlight++
-        multi
-          .readMany(batchOf(nodes))
-          .then((answers) => void take(nodes, answers))
-          .catch((err) => {
-            failure ??= err
-          })
-          .finally(() => {
-            inFlight--
-            pump()
-            if (inFlight === 0 && (queue.length === 0 || failure !== undefined)) done()
-          })
+    // At most MULTI_BATCH ops and MULTI_READ_BYTES of request (the server refuses one over jute.maxbuffer, 1 MiB).
+    const nextBatch = () => {
+      if (queue.length === 0) return undefined
+      const nodes: Array<{path: string; depth: ReadDepth}> = []
+      let bytes = 0
+      while (nodes.length < MULTI_BATCH / 2 && queue.length > 0 && bytes < MULTI_READ_BYTES) {
+        const node = queue.take()!
+        nodes.push(node)
+        bytes += 2 * (3 * node.path.length + 20)
       }
+      return nodes
     }
-    pump()
-    if (inFlight > 0) await finished
-    if (failure !== undefined) {
+    try {
+      await pipeline(BULK_IN_FLIGHT, nextBatch, async (nodes) => void take(nodes, await multi.readMany(batchOf(nodes))))
+    } catch (failure) {
       if (zkErrorCode(failure) === ZOPERATIONTIMEOUT) guardOf(this.client).fail(failure instanceof Error ? failure : new Error(String(failure)))
       throw this.translate(failure, root)
     }
@@ -888,7 +872,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const unread: Array<{item: RawItem; copy: RawItem}> = []
     const fill = (item: RawItem, copy: RawItem, stat: NativeStat | undefined, data: Buffer | null) => {
       if (!stat || !same(item.zk, stat)) return void changed.push(item.key)
-      copy.data = data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
+      copy.data = bytesOf(data)
       delete copy.unread
     }
     const items = inv.items.map((item) => {
@@ -1003,10 +987,6 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     type Task = {path: string; depth: number; cluster: string | null}
     const queue = new Fifo<Task>()
     queue.push({path: rootPath, depth: 0, cluster: null})
-    let inFlight = 0
-    let failure: unknown
-    let done: () => void = () => {}
-    const finished = new Promise<void>((resolve) => (done = resolve))
     const rel = (path: string) => (path === rootPath ? '' : path.slice(rootPath === '/' ? 1 : rootPath.length + 1))
 
     const run = async ({path, depth, cluster}: Task) => {
@@ -1045,24 +1025,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         queue.push({path: zkJoin(path, c), depth: depth + 1, cluster: inCluster})
       }
     }
-    const pump = () => {
-      while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0) {
-        const task = queue.take()!
-        inFlight++
-        run(task)
-          .catch((err) => {
-            failure ??= err
-          })
-          .finally(() => {
-            inFlight--
-            pump()
-            if (inFlight === 0 && (queue.length === 0 || failure !== undefined)) done()
-          })
-      }
+    try {
+      await pipeline(SCAN_CONCURRENCY, () => (queue.length > 0 ? queue.take() : undefined), run)
+    } catch (failure) {
+      throw this.translate(failure, rootPath)
     }
-    pump()
-    await finished
-    if (failure !== undefined) throw this.translate(failure, rootPath)
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', root: rootPath, scannedAt: new Date().toISOString(), items, notLookedInto: notLookedInto.sort()}
   }
@@ -1136,6 +1103,38 @@ function probeAny(servers: Array<{host: string; port: number}>, timeoutMs: numbe
         if (--left === 0) finish({ok: false, error: lastError})
       })
     }
+  })
+}
+
+/**
+ * Runs `run` on what `next` hands out, at most `limit` at once, until `next` has nothing more and nothing
+ * is in flight (a run may give `next` more work). After the first failure nothing more is handed out; once
+ * the runs in flight have ended, it rejects with that failure.
+ */
+function pipeline<T>(limit: number, next: () => T | undefined, run: (task: T) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let inFlight = 0
+    let failure: {error: unknown} | undefined
+    const pump = () => {
+      while (failure === undefined && inFlight < limit) {
+        const task = next()
+        if (task === undefined) break
+        inFlight++
+        run(task)
+          .catch((error) => {
+            failure ??= {error}
+          })
+          .finally(() => {
+            inFlight--
+            pump()
+          })
+      }
+      if (inFlight === 0) {
+        if (failure) reject(failure.error)
+        else resolve()
+      }
+    }
+    pump()
   })
 }
 
