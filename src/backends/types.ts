@@ -82,6 +82,11 @@ export interface ScanOptions {
    * with their data or their metadata only. Absent: everything, with data.
    */
   read?: ReadSpec
+  /**
+   * The caller needs the whole inventory at once (no streaming): read in bulk where the store can
+   * (ZooKeeper 3.6+: multiRead, many nodes a request), else as usual. The same items either way.
+   */
+  bulk?: boolean
 }
 
 export interface Backend {

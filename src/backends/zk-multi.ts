@@ -12,7 +12,10 @@ import {connect as netConnect, type Socket} from 'node:net'
  */
 
 const OP_DELETE = 2
+const OP_GET_DATA = 4
+const OP_GET_CHILDREN = 8
 const OP_MULTI = 14
+const OP_MULTI_READ = 22
 const OP_AUTH = 100
 const OP_CLOSE = -11
 const OP_PING = 11
@@ -23,42 +26,79 @@ const ZOPERATIONTIMEOUT = -7
 const ZCONNECTIONLOSS = -4
 
 export const MULTI_BATCH = 1000
+/** The bytes of data one multiRead asks for at most (ZooKeeper's default jute.maxbuffer is 1 MiB). */
+export const MULTI_READ_BYTES = 512 * 1024
+
+/** A node's metadata as ZooKeeper sends it (Stat), in the shape the binding gives it. */
+export interface WireStat {
+  ctime: number
+  mtime: number
+  version: number
+  numChildren: number
+  dataLength: number
+  /** Lowercase hex without `0x`; `0` for persistent nodes. */
+  ephemeralOwner: string
+}
+
+/** One op of a multiRead: a node's data and stat (getData), or its children's names (getChildren). */
+export interface ReadOp {
+  kind: 'data' | 'children'
+  path: string
+}
+
+/** One op's answer: the node's stat and bytes, its children, or ZooKeeper's error code (NONODE: -101). */
+export type ReadResult = {stat: WireStat; data: Buffer} | {children: string[]} | {error: number}
 
 /** Per op: 0 when the op succeeded, otherwise ZooKeeper's error code. */
 export type MultiResult = number[]
 
+/** A request's bytes, written into one growing buffer (a multi of 1000 ops is one allocation, not thousands). */
 class Writer {
-  private parts: Buffer[] = []
+  private buf = Buffer.allocUnsafe(256)
+  /** The next byte to write; the first 4 bytes are kept for the length prefix. */
+  private at = 4
+  private room(n: number) {
+    if (this.at + n <= this.buf.length) return
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n))
+    this.buf.copy(bigger, 0, 0, this.at)
+    this.buf = bigger
+  }
   int(v: number) {
-    const b = Buffer.alloc(4)
-    b.writeInt32BE(v)
-    this.parts.push(b)
+    this.room(4)
+    this.buf.writeInt32BE(v, this.at)
+    this.at += 4
     return this
   }
   long(v: bigint) {
-    const b = Buffer.alloc(8)
-    b.writeBigInt64BE(v)
-    this.parts.push(b)
+    this.room(8)
+    this.buf.writeBigInt64BE(v, this.at)
+    this.at += 8
     return this
   }
   bool(v: boolean) {
-    this.parts.push(Buffer.from([v ? 1 : 0]))
+    this.room(1)
+    this.buf[this.at++] = v ? 1 : 0
     return this
   }
   buffer(v: Buffer) {
     this.int(v.length)
-    this.parts.push(v)
+    this.room(v.length)
+    v.copy(this.buf, this.at)
+    this.at += v.length
     return this
   }
   string(v: string) {
-    return this.buffer(Buffer.from(v, 'utf8'))
+    const n = Buffer.byteLength(v, 'utf8')
+    this.int(n)
+    this.room(n)
+    this.buf.write(v, this.at, 'utf8')
+    this.at += n
+    return this
   }
   /** The packet with its 4-byte length prefix. */
   frame(): Buffer {
-    const body = Buffer.concat(this.parts)
-    const len = Buffer.alloc(4)
-    len.writeInt32BE(body.length)
-    return Buffer.concat([len, body])
+    this.buf.writeInt32BE(this.at - 4, 0)
+    return this.buf.subarray(0, this.at)
   }
 }
 
@@ -79,7 +119,9 @@ export function parseQuorum(quorum: string): {servers: Array<{host: string; port
 }
 
 export class ZkMultiClient {
-  private buffered: Buffer = Buffer.alloc(0)
+  /** Bytes received and not yet handled: the start of a packet, in the chunks it came in. */
+  private chunks: Buffer[] = []
+  private chunkBytes = 0
   private waiting = new Map<number, (payload: Buffer) => void>()
   private nextXid = 1
   private failure: Error | undefined
@@ -166,12 +208,20 @@ export class ZkMultiClient {
   }
 
   private onData(d: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? d : Buffer.concat([this.buffered, d])
-    while (this.buffered.length >= 4) {
-      const len = this.buffered.readInt32BE(0)
-      if (this.buffered.length < 4 + len) return
-      const packet = this.buffered.subarray(4, 4 + len)
-      this.buffered = this.buffered.subarray(4 + len)
+    this.chunks.push(d)
+    this.chunkBytes += d.length
+    if (this.chunkBytes < 4) return
+    // A large reply (a multiRead) arrives in many chunks: they are joined once, when its packet is whole.
+    if (this.chunks.length > 1) {
+      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks, this.chunkBytes)]
+      if (this.chunkBytes < 4 + this.chunks[0].readInt32BE(0)) return
+    }
+    let buffered = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.chunkBytes)
+    while (buffered.length >= 4) {
+      const len = buffered.readInt32BE(0)
+      if (buffered.length < 4 + len) break
+      const packet = buffered.subarray(4, 4 + len)
+      buffered = buffered.subarray(4 + len)
       const xid = packet.readInt32BE(0)
       const cb = this.waiting.get(xid)
       if (cb) {
@@ -179,6 +229,8 @@ export class ZkMultiClient {
         cb(packet)
       }
     }
+    this.chunks = buffered.length > 0 ? [buffered] : []
+    this.chunkBytes = buffered.length
   }
 
   private request(xid: number, body: Writer): Promise<Buffer> {
@@ -228,6 +280,74 @@ export class ZkMultiClient {
       const err = reply.readInt32BE(12)
       throw new Error(`unexpected multi reply (${results.length} results for ${ops.length} ops, error ${err})`)
     }
+    return results
+  }
+
+  /**
+   * Reads in one request (multiRead, ZooKeeper 3.6+): each op a node's data and stat, or its children's
+   * names. Not a transaction: each op answers on its own (a missing node is its error). Rejects when the
+   * server does not answer it as a multiRead (an older server); the caller then reads node by node.
+   */
+  async readMany(ops: ReadOp[]): Promise<ReadResult[]> {
+    const xid = this.nextXid++
+    const w = new Writer().int(xid).int(OP_MULTI_READ)
+    for (const op of ops) w.int(op.kind === 'data' ? OP_GET_DATA : OP_GET_CHILDREN).bool(false).int(-1).string(this.chroot + op.path).bool(false)
+    w.int(-1).bool(true).int(-1)
+    const reply = await this.request(xid, w)
+    const err = reply.readInt32BE(12)
+    if (err !== 0) throw new Error(`${err} multiRead refused`)
+    const results: ReadResult[] = []
+    let off = 16
+    const need = (n: number) => {
+      if (off + n > reply.length) throw new Error(`unexpected multiRead reply (truncated after ${results.length} of ${ops.length} results)`)
+    }
+    for (;;) {
+      need(9)
+      const type = reply.readInt32BE(off)
+      const done = reply[off + 4] === 1
+      off += 9
+      if (done) break
+      if (type === -1) {
+        need(4)
+        results.push({error: reply.readInt32BE(off)})
+        off += 4
+      } else if (type === OP_GET_DATA) {
+        need(4)
+        const size = Math.max(0, reply.readInt32BE(off))
+        off += 4
+        need(size + 68)
+        const data = reply.subarray(off, off + size)
+        off += size
+        // Stat: czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, dataLength, numChildren, pzxid.
+        // Times are milliseconds (exact as doubles); most nodes have no owner, whose id needs no BigInt.
+        const owned = reply.readInt32BE(off + 44) !== 0 || reply.readInt32BE(off + 48) !== 0
+        const stat: WireStat = {
+          ctime: reply.readInt32BE(off + 16) * 0x1_0000_0000 + reply.readUInt32BE(off + 20),
+          mtime: reply.readInt32BE(off + 24) * 0x1_0000_0000 + reply.readUInt32BE(off + 28),
+          version: reply.readInt32BE(off + 32),
+          ephemeralOwner: owned ? reply.readBigUInt64BE(off + 44).toString(16) : '0',
+          dataLength: reply.readInt32BE(off + 52),
+          numChildren: reply.readInt32BE(off + 56),
+        }
+        off += 68
+        results.push({stat, data})
+      } else if (type === OP_GET_CHILDREN) {
+        need(4)
+        const count = reply.readInt32BE(off)
+        off += 4
+        const children: string[] = []
+        for (let k = 0; k < count; k++) {
+          need(4)
+          const len = reply.readInt32BE(off)
+          off += 4
+          need(len)
+          children.push(reply.toString('utf8', off, off + len))
+          off += len
+        }
+        results.push({children})
+      } else throw new Error(`unexpected multiRead reply (op type ${type})`)
+    }
+    if (results.length !== ops.length) throw new Error(`unexpected multiRead reply (${results.length} results for ${ops.length} reads)`)
     return results
   }
 

@@ -5,8 +5,8 @@ import {noteWrite, remainingMs, timeoutText} from '../deadline.js'
 import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
-import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
-import {type ReadSpec, readDepthOf} from './read-spec.js'
+import {MULTI_BATCH, MULTI_READ_BYTES, parseQuorum, type ReadOp, type ReadResult, ZkMultiClient} from './zk-multi.js'
+import {type ReadDepth, type ReadSpec, readDepthOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ReusingBackend, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
@@ -187,6 +187,8 @@ export class RequestGuard {
 
 /** Requests in flight at once during a scan: enough to fill the pipe, bounded to keep memory flat. */
 const SCAN_CONCURRENCY = 1024
+/** multiRead requests in flight at once during a bulk scan (each up to MULTI_BATCH ops). */
+const BULK_IN_FLIGHT = 4
 /** Deletes in flight at once: enough to hide the round trip on a LAN, bounded for the server's sake. */
 const REMOVE_CONCURRENCY = 512
 /** The data of a node read for its metadata only, and of an empty node (never written to). */
@@ -258,7 +260,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     private readonly target: Target,
     private readonly quorum: string,
     /** The batching connection, shared by the views of one connection (forCluster). */
-    private readonly shared: {multi?: Promise<ZkMultiClient | undefined>} = {},
+    private readonly shared: {multi?: Promise<ZkMultiClient | undefined>; noMultiRead?: boolean} = {},
     /** A view of another backend's connection: closing it closes nothing. */
     private readonly view = false,
   ) {}
@@ -365,10 +367,13 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
 
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
-    const items: RawItem[] = []
-    for await (const item of this.scanItems(opts.read, opts.brief)) {
-      items.push(item)
-      opts.progress?.(items.length)
+    let items = opts.bulk ? await this.scanBulk(opts) : undefined
+    if (!items) {
+      items = []
+      for await (const item of this.scanItems(opts.read, opts.brief)) {
+        items.push(item)
+        opts.progress?.(items.length)
+      }
     }
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
@@ -462,6 +467,77 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       await new Promise<void>((resolve) => (wake = resolve))
       wake = undefined
     }
+  }
+
+  /**
+   * The items scanItems reads, in multiRead requests on the batching connection (ZooKeeper 3.6+): each
+   * node's getData and getChildren as two ops of one request, up to MULTI_BATCH ops a request and
+   * BULK_IN_FLIGHT requests at once; a node read for its metadata only drops its bytes. Undefined when
+   * the server does not answer a multiRead (older than 3.6) or there is no batching connection: the
+   * caller scans node by node.
+   */
+  private async scanBulk(opts: ScanOptions): Promise<RawItem[] | undefined> {
+    const multi = await this.readClient()
+    if (!multi) return undefined
+    const root = this.target.zookeeper.clusterPath
+    const depthOf = readDepthOf(opts.read)
+    const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
+    const items: RawItem[] = []
+    /** Nodes to read, each with the depth the spec reads it at (never `skip`). */
+    const queue = new Fifo<{path: string; depth: ReadDepth}>()
+    const failed = (rc: number, path: string) => this.translate(new Error(String(rc)), path)
+    /** Handles one batch's answers; false when the root is missing. */
+    const take = (nodes: Array<{path: string; depth: ReadDepth}>, answers: ReadResult[]) => {
+      for (let k = 0; k < nodes.length; k++) {
+        const {path, depth} = nodes[k]
+        const node = answers[2 * k]
+        const list = answers[2 * k + 1]
+        if (!('stat' in node)) {
+          const rc = 'error' in node ? node.error : ZNONODE
+          if (rc === ZNONODE) {
+            if (path === root) return false
+            continue // deleted since its parent was listed
+          }
+          throw failed(rc, path)
+        }
+        items.push(this.item(path, node.stat, depth === 'stat' ? EMPTY : bytesOf(node.data)))
+        opts.progress?.(items.length)
+        if ('children' in list) {
+          for (const c of list.children) {
+            const child = zkJoin(path, c)
+            const d = depthOf(keyOf(child))
+            if (d !== 'skip') queue.push({path: child, depth: d})
+          }
+        } else if ('error' in list && list.error !== ZNONODE) throw failed(list.error, path)
+      }
+      return true
+    }
+    const batchOf = (nodes: Array<{path: string}>) => nodes.flatMap(({path}): ReadOp[] => [{kind: 'data', path}, {kind: 'children', path}])
+    // The root is read whatever the spec says of it, with its data unless only its metadata is asked for.
+    const top = {path: root, depth: depthOf('') === 'stat' ? ('stat' as const) : ('data' as const)}
+    // The root first, alone: a missing cluster is reported before anything else, and a server without multiRead answers here.
+    const first = await this.readMany(multi, batchOf([top]))
+    if (!first) return undefined
+    if (!take([top], first)) throw opts.brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
+    // At most MULTI_BATCH ops and MULTI_READ_BYTES of request (the server refuses one over jute.maxbuffer, 1 MiB).
+    const nextBatch = () => {
+      if (queue.length === 0) return undefined
+      const nodes: Array<{path: string; depth: ReadDepth}> = []
+      let bytes = 0
+      while (nodes.length < MULTI_BATCH / 2 && queue.length > 0 && bytes < MULTI_READ_BYTES) {
+        const node = queue.take()!
+        nodes.push(node)
+        bytes += 2 * (3 * node.path.length + 20)
+      }
+      return nodes
+    }
+    try {
+      await pipeline(BULK_IN_FLIGHT, nextBatch, async (nodes) => void take(nodes, await multi.readMany(batchOf(nodes))))
+    } catch (failure) {
+      if (zkErrorCode(failure) === ZOPERATIONTIMEOUT) guardOf(this.client).fail(failure instanceof Error ? failure : new Error(String(failure)))
+      throw this.translate(failure, root)
+    }
+    return items
   }
 
   /** A node's metadata and children in one request (getChildren2), without its data. */
@@ -791,18 +867,19 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     const same = (had: ZkStat | undefined, now: NativeStat) =>
       had !== undefined && had.version === now.version && had.ephemeralOwner === now.ephemeralOwner && had.numChildren === now.numChildren && had.ctime === new Date(now.ctime).toISOString()
     const tasks: Array<() => Promise<void>> = []
+    // The bytes left unread: many in one multiRead each where the server has it (one request for up to
+    // MULTI_BATCH nodes), else one getData each.
+    const unread: Array<{item: RawItem; copy: RawItem}> = []
+    const fill = (item: RawItem, copy: RawItem, stat: NativeStat | undefined, data: Buffer | null) => {
+      if (!stat || !same(item.zk, stat)) return void changed.push(item.key)
+      copy.data = bytesOf(data)
+      delete copy.unread
+    }
     const items = inv.items.map((item) => {
       const wantData = item.unread === true && depthOf(item.key) === 'data'
       if (!wantData && !recheck.has(item.key)) return item
       const copy: RawItem = {...item}
-      if (wantData)
-        tasks.push(async () => {
-          const r = await this.optional(() => nativeCall<[NativeStat, Buffer | null]>(this.client, 'a_get', item.locator, () => this.client.get(item.locator, false)), item.locator)
-          if (!r || !same(item.zk, r[0])) return void changed.push(item.key)
-          const data = r[1]
-          copy.data = data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
-          delete copy.unread
-        })
+      if (wantData) unread.push({item, copy})
       if (recheck.has(item.key))
         tasks.push(async () => {
           const r = await this.optional(() => nativeCall<[string[], NativeStat]>(this.client, 'a_get_children2', item.locator, () => this.client.get_children2(item.locator, false)), item.locator)
@@ -812,12 +889,60 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         })
       return copy
     })
+    const single = (item: RawItem, copy: RawItem) => async () => {
+      const r = await this.optional(() => nativeCall<[NativeStat, Buffer | null]>(this.client, 'a_get', item.locator, () => this.client.get(item.locator, false)), item.locator)
+      fill(item, copy, r?.[0], r?.[1] ?? null)
+    }
+    const multi = unread.length > 1 ? await this.readClient() : undefined
+    if (multi) {
+      for (const batch of readBatches(unread, (u) => u.item.zk?.dataLength ?? 0))
+        tasks.push(async () => {
+          const answers = await this.readMany(multi, batch.map((u) => ({kind: 'data', path: u.item.locator})))
+          if (!answers) return void (await Promise.all(batch.map((u) => single(u.item, u.copy)())))
+          answers.forEach((a, k) => {
+            const {item, copy} = batch[k]
+            if (!('stat' in a)) {
+              if ('error' in a && a.error !== ZNONODE) throw this.translate(new Error(String(a.error)), item.locator)
+              return void changed.push(item.key)
+            }
+            fill(item, copy, a.stat, a.data)
+          })
+        })
+    } else for (const u of unread) tasks.push(single(u.item, u.copy))
     let next = 0
     const worker = async () => {
       while (next < tasks.length) await tasks[next++]()
     }
     await Promise.all(Array.from({length: Math.min(SCAN_CONCURRENCY, tasks.length)}, worker))
     return {inventory: {...inv, items}, changed: changed.sort()}
+  }
+
+  /** The batching connection for reads, unless the server turned a multiRead down before (then undefined: one getData each). */
+  private async readClient(): Promise<ZkMultiClient | undefined> {
+    if (this.shared.noMultiRead) return undefined
+    const multi = await this.multiClient()
+    return multi && !multi.broken ? multi : undefined
+  }
+
+  /**
+   * One multiRead, or undefined when the server does not answer it as one (older than 3.6): reads then go
+   * one by one, and a batching connection that broke on it is opened afresh for the deletes.
+   */
+  private async readMany(multi: ZkMultiClient, ops: ReadOp[]): Promise<ReadResult[] | undefined> {
+    if (this.shared.noMultiRead) return undefined
+    try {
+      return await multi.readMany(ops)
+    } catch (err) {
+      const rc = zkErrorCode(err)
+      // A server that stopped answering ends the run's requests on the main connection too (one deadline, not two).
+      if (rc === ZOPERATIONTIMEOUT) {
+        guardOf(this.client).fail(err instanceof Error ? err : new Error(String(err)))
+        throw this.translate(err, ops[0].path)
+      }
+      this.shared.noMultiRead = true
+      if (multi.broken && this.shared.multi && (await this.shared.multi) === multi) this.shared.multi = undefined
+      return undefined
+    }
   }
 
   /** A read whose NONODE is an answer (undefined), other errors translated. */
@@ -862,10 +987,6 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     type Task = {path: string; depth: number; cluster: string | null}
     const queue = new Fifo<Task>()
     queue.push({path: rootPath, depth: 0, cluster: null})
-    let inFlight = 0
-    let failure: unknown
-    let done: () => void = () => {}
-    const finished = new Promise<void>((resolve) => (done = resolve))
     const rel = (path: string) => (path === rootPath ? '' : path.slice(rootPath === '/' ? 1 : rootPath.length + 1))
 
     const run = async ({path, depth, cluster}: Task) => {
@@ -904,24 +1025,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         queue.push({path: zkJoin(path, c), depth: depth + 1, cluster: inCluster})
       }
     }
-    const pump = () => {
-      while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0) {
-        const task = queue.take()!
-        inFlight++
-        run(task)
-          .catch((err) => {
-            failure ??= err
-          })
-          .finally(() => {
-            inFlight--
-            pump()
-            if (inFlight === 0 && (queue.length === 0 || failure !== undefined)) done()
-          })
-      }
+    try {
+      await pipeline(SCAN_CONCURRENCY, () => (queue.length > 0 ? queue.take() : undefined), run)
+    } catch (failure) {
+      throw this.translate(failure, rootPath)
     }
-    pump()
-    await finished
-    if (failure !== undefined) throw this.translate(failure, rootPath)
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', root: rootPath, scannedAt: new Date().toISOString(), items, notLookedInto: notLookedInto.sort()}
   }
@@ -996,6 +1104,62 @@ function probeAny(servers: Array<{host: string; port: number}>, timeoutMs: numbe
       })
     }
   })
+}
+
+/**
+ * Runs `run` on what `next` hands out, at most `limit` at once, until `next` has nothing more and nothing
+ * is in flight (a run may give `next` more work). After the first failure nothing more is handed out; once
+ * the runs in flight have ended, it rejects with that failure.
+ */
+function pipeline<T>(limit: number, next: () => T | undefined, run: (task: T) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let inFlight = 0
+    let failure: {error: unknown} | undefined
+    const pump = () => {
+      while (failure === undefined && inFlight < limit) {
+        const task = next()
+        if (task === undefined) break
+        inFlight++
+        run(task)
+          .catch((error) => {
+            failure ??= {error}
+          })
+          .finally(() => {
+            inFlight--
+            pump()
+          })
+      }
+      if (inFlight === 0) {
+        if (failure) reject(failure.error)
+        else resolve()
+      }
+    }
+    pump()
+  })
+}
+
+/** A binding's or a reply's bytes as an item's data (an empty node shares EMPTY). */
+function bytesOf(data: Buffer | null): Uint8Array {
+  return data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
+}
+
+/** Groups reads for multiRead: at most MULTI_BATCH nodes and about MULTI_READ_BYTES of data each (a larger node goes alone). */
+function readBatches<T>(items: T[], bytesOf: (item: T) => number): T[][] {
+  const out: T[][] = []
+  let batch: T[] = []
+  let bytes = 0
+  for (const item of items) {
+    const n = bytesOf(item) + 100
+    if (batch.length > 0 && (batch.length >= MULTI_BATCH || bytes + n > MULTI_READ_BYTES)) {
+      out.push(batch)
+      batch = []
+      bytes = 0
+    }
+    batch.push(item)
+    bytes += n
+  }
+  if (batch.length > 0) out.push(batch)
+  return out
 }
 
 /** Marks a node and all its ancestors: none of them can be removed once the node stays. */

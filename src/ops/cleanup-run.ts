@@ -104,7 +104,8 @@ export async function runCleanup(target: Target, options: CleanupOptions): Promi
           reused = true
         }
       }
-      inventory ??= await backend.scan({progress: opts.scanProgress, read})
+      // The plan needs the whole inventory before anything else: read in bulk where the store can.
+      inventory ??= await backend.scan({progress: opts.scanProgress, read, bulk: true})
       items = inventory.items
       layout = layoutOf(inventory, target)
       plan = planCleanup(inventory, {jobId: opts.jobId, planOnly: opts.planOnly}, layout)

@@ -31,7 +31,9 @@ export function pointedFiles(uris: string[], owner: string): {steps: StorageStep
       warnings.push(`${uri} is not removed: ${err instanceof Error ? err.message : String(err)}`)
       continue
     }
-    groups.set(key, [...(groups.get(key) ?? []), uri])
+    const group = groups.get(key)
+    if (group) group.push(uri)
+    else groups.set(key, [uri])
   }
   return {
     steps: [...groups.values()].map((files) => ({kind: 'files' as const, what: `execution plan and checkpoint files of ${owner}`, uri: files[0], files, phase: 'entries' as const})),

@@ -197,8 +197,32 @@ export class LocalStorage implements Storage {
     }
   }
 
-  deleteMany(uris: string[], opts: {concurrency?: number} = {}): AsyncGenerator<DeleteOutcome> {
-    return mapConcurrent(uris, opts.concurrency ?? DELETE_CONCURRENCY, async (uri): Promise<DeleteOutcome> => {
+  /**
+   * Files whose directory does not exist are `absent` without a delete each (unlink would answer ENOENT for
+   * every one, and a failed call costs an error object): one stat per directory. The others are deleted.
+   */
+  async *deleteMany(uris: string[], opts: {concurrency?: number} = {}): AsyncGenerator<DeleteOutcome> {
+    let rest = uris
+    if (uris.length > 1) {
+      const byDir = new Map<string, string[]>()
+      for (const uri of uris) {
+        let dir: string
+        try {
+          dir = posix.dirname(toPath(uri))
+        } catch {
+          dir = ''
+        }
+        let list = byDir.get(dir)
+        if (!list) byDir.set(dir, (list = []))
+        list.push(uri)
+      }
+      rest = []
+      for (const [dir, files] of byDir) {
+        if (dir !== '' && files.length > 1 && (await missing(dir))) for (const uri of files) yield {uri, status: 'absent'}
+        else rest.push(...files)
+      }
+    }
+    yield* mapConcurrent(rest, opts.concurrency ?? DELETE_CONCURRENCY, async (uri): Promise<DeleteOutcome> => {
       try {
         return {uri, status: await this.delete(uri)}
       } catch (err) {
@@ -258,6 +282,10 @@ const readFile = (path: string) => new Promise<Buffer>((resolve, reject) => read
 
 /** What parseLocation would change in an absolute path: `//`, `.` or `..` segments, a trailing slash or white space. */
 const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|\/$|\s$/
+
+/** Whether nothing exists at the path (ENOENT); any other answer, including an error, is not "missing". */
+const missing = (path: string) =>
+  new Promise<boolean>((resolve) => statCb(path, (err) => resolve(isCode(err, 'ENOENT'))))
 
 function toPath(uri: string): string {
   // A normalised absolute path (every location a listing gives, read 100,000 times) is its own path.

@@ -86,8 +86,9 @@ describe('ZooKeeper faults', () => {
     await client.createLeaves('/flink/stalled', 3000)
     proxy.mode = 'pass'
     const run = haadm(['cleanup', '--zk-quorum', proxy.address, '--cluster-id', '/stalled', '--zk-timeout', '4s', '--yes', '--json'], {timeoutMs: 120_000})
-    // Stall once haadm has sent some requests after its connect: the scan is under way.
-    proxy.stallAfter(30)
+    // Stall once haadm has sent its first requests: its connects and the scan's first read (the scan reads
+    // many nodes a request), so the scan is under way.
+    proxy.stallAfter(3)
     const res = await run
     proxy.resetAll()
     proxy.mode = 'pass'
