@@ -6,7 +6,7 @@ import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, parseQuorum, ZkMultiClient} from './zk-multi.js'
-import {type ReadSpec, readDepthOf} from './read-spec.js'
+import {type ReadSpec, readDepthOf, soleChildOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ReusingBackend, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
@@ -380,17 +380,28 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
    * lags (at most BUFFERED items wait), so memory stays flat however large the cluster.
    *
    * `spec` says what to read: a skipped node is not read, nor anything below it; a node read for its
-   * metadata only costs one request (its stat and children in one getChildren2) and no data.
+   * metadata only costs one request (its stat and children in one getChildren2) and no data. A node read
+   * with its data that has one child which the spec's soleChild names (a state-handle entry's `locks`)
+   * has that child read by name, without listing its children first: one request fewer per entry.
    */
   async *scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
     const root = this.target.zookeeper.clusterPath
     const depthOf = readDepthOf(spec)
+    const soleChild = soleChildOf(spec)
     const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
-    type Task = {op: 'list' | 'read' | 'stat'; path: string}
+    /** `probe`: read the child `child` of `path` by name; list `path`'s children when there is none. */
+    type Task = {op: 'list' | 'read' | 'stat' | 'probe'; path: string; child?: string}
     const queue = new Fifo<Task>()
     const visit = (path: string) => {
       const d = depthOf(keyOf(path))
       if (d !== 'skip') queue.push({op: d === 'data' ? 'read' : 'stat', path})
+    }
+    /** What follows reading a node with its data: its children, listed or (one, named by the spec) read by name. */
+    const below = (path: string, numChildren: number) => {
+      if (numChildren === 0) return
+      const child = numChildren === 1 ? soleChild(keyOf(path)) : undefined
+      if (child !== undefined && depthOf(keyOf(zkJoin(path, child))) !== 'skip') queue.push({op: 'probe', path, child})
+      else queue.push({op: 'list', path})
     }
     // The root is always read first: a missing cluster is reported before anything else.
     const notFound = async () =>
@@ -404,7 +415,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       const rootNode = await this.read(root)
       if (!rootNode) throw await notFound()
       yield rootNode.item
-      if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
+      below(root, rootNode.stat.numChildren)
     }
     const ready = new Fifo<RawItem>()
     let inFlight = 0
@@ -423,17 +434,22 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         for (const c of children) visit(zkJoin(task.path, c))
         return
       }
-      if (task.op === 'stat') {
-        const r = await this.statAndChildren(task.path)
-        if (!r) return // deleted since its parent was listed
+      // A probe's child missing: the one child has another name (or is gone); list to find it.
+      const path = task.op === 'probe' ? zkJoin(task.path, task.child!) : task.path
+      const missing = () => {
+        if (task.op === 'probe') queue.push({op: 'list', path: task.path})
+      }
+      if (task.op === 'stat' || (task.op === 'probe' && depthOf(keyOf(path)) === 'stat')) {
+        const r = await this.statAndChildren(path)
+        if (!r) return missing() // deleted since its parent was listed
         ready.push(r.item)
-        for (const c of r.children) visit(zkJoin(task.path, c))
+        for (const c of r.children) visit(zkJoin(path, c))
         return
       }
-      const r = await this.read(task.path)
-      if (!r) return // deleted since its parent was listed
+      const r = await this.read(path)
+      if (!r) return missing() // deleted since its parent was listed
       ready.push(r.item)
-      if (r.stat.numChildren > 0) queue.push({op: 'list', path: task.path})
+      below(path, r.stat.numChildren)
     }
     const pump = () => {
       while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
