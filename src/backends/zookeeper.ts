@@ -109,6 +109,9 @@ export class NotSent extends Error {
  * every pending and later request fails at once with the same error, so a run ends within its
  * deadline instead of waiting the timeout once per item.
  */
+/** A request's end: an error, or the binding's results (getData: stat, data; getChildren: children; getChildren2: children, stat). */
+type Done<A, B> = (err: unknown, a?: A, b?: B) => void
+
 export class RequestGuard {
   private broken: Error | undefined
   /** Each pending request's abort and when it was sent, oldest first (a Map keeps insertion order). */
@@ -162,6 +165,43 @@ export class RequestGuard {
         },
       )
     })
+  }
+
+  /**
+   * run() in callback form, for a scan's tens of thousands of reads: no promise per request. `done` is
+   * called once, never before send returns.
+   */
+  send<A, B>(start: (done: Done<A, B>) => void, done: Done<A, B>): void {
+    if (this.broken) return void process.nextTick(done, new NotSent(this.broken))
+    let settled = false
+    const abort = (err: Error) => {
+      if (settled) return
+      settled = true
+      this.release(abort)
+      done(err)
+    }
+    this.pending.set(abort, Date.now())
+    this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
+    try {
+      start((err, a, b) => {
+        if (settled) return
+        settled = true
+        this.release(abort)
+        const rc = err === undefined ? undefined : zkErrorCode(err)
+        if (rc !== undefined && CONNECTION_ENDING.has(rc)) this.fail(err instanceof Error ? err : new Error(String(err)))
+        done(err, a, b)
+      })
+    } catch (err) {
+      process.nextTick(abort, err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private release(abort: (err: Error) => void): void {
+    this.pending.delete(abort)
+    if (this.pending.size === 0 && this.timer) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
   }
 
   /** The timer: fails the connection when the oldest pending request has waited the timeout, else waits for it. */
@@ -237,6 +277,25 @@ function rawNativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children' |
     })
     if (typeof rc === 'number' && rc < 0) reject(new Error(`${rc} request not sent`))
   })
+}
+
+/** nativeCall in callback form (RequestGuard.send): the scan's reads, without a promise each. */
+function nativeSend<A, B>(client: ZkClient, method: 'a_get' | 'a_get_children' | 'a_get_children2', path: string, fallback: () => Promise<unknown>, done: Done<A, B>): void {
+  guardOf(client).send<A, B>((settle) => {
+    const fn = client.native?.[method]
+    if (typeof fn !== 'function') {
+      fallback().then(
+        (v) => (method === 'a_get_children' ? settle(undefined, v as A) : settle(undefined, (v as [A, B])[0], (v as [A, B])[1])),
+        (err) => settle(err),
+      )
+      return
+    }
+    const rc = fn.call(client.native, path, false, (code: number, error: string, a: A, b: B) => {
+      if (code !== 0) settle(new Error(`${code} ${error}`))
+      else settle(undefined, a, b)
+    })
+    if (typeof rc === 'number' && rc < 0) process.nextTick(settle, new Error(`${rc} request not sent`))
+  }, done)
 }
 
 /** The return code the binding puts at the start of a rejected promise's message (`-101 no node`). */
@@ -422,48 +481,55 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     let failure: unknown
     let wake: (() => void) | undefined
 
-    const run = async (task: Task) => {
+    // Callbacks, not promises: a scan sends one request per node, and a promise chain per request
+    // was a good part of its time (allocation, collection) on large clusters.
+    const run = (task: Task, finish: (err?: unknown) => void) => {
       if (task.op === 'list') {
-        let children: string[]
-        try {
-          children = await nativeCall(this.client, 'a_get_children', task.path, () => this.client.get_children(task.path, false))
-        } catch (err) {
-          if (zkErrorCode(err) === ZNONODE) return
-          throw err
-        }
-        for (const c of children) visit(zkJoin(task.path, c))
+        nativeSend<string[], never>(this.client, 'a_get_children', task.path, () => this.client.get_children(task.path, false), (err, children) => {
+          if (err !== undefined) return finish(zkErrorCode(err) === ZNONODE ? undefined : err)
+          for (const c of children!) visit(zkJoin(task.path, c))
+          finish()
+        })
         return
       }
       // A probe's child missing: the one child has another name (or is gone); list to find it.
       const path = task.op === 'probe' ? zkJoin(task.path, task.child!) : task.path
-      const missing = () => {
+      const gone = (err: unknown) => {
+        if (zkErrorCode(err) !== ZNONODE) return finish(this.translate(err, path))
         if (task.op === 'probe') queue.push({op: 'list', path: task.path})
+        finish() // deleted since its parent was listed
       }
       if (task.op === 'stat' || (task.op === 'probe' && depthOf(keyOf(path)) === 'stat')) {
-        const r = await this.statAndChildren(path)
-        if (!r) return missing() // deleted since its parent was listed
-        ready.push(r.item)
-        for (const c of r.children) visit(zkJoin(path, c))
+        nativeSend<string[], NativeStat>(this.client, 'a_get_children2', path, () => this.client.get_children2(path, false), (err, children, s) => {
+          if (err !== undefined) return gone(err)
+          ready.push(this.item(path, s!, EMPTY))
+          for (const c of children!) visit(zkJoin(path, c))
+          finish()
+        })
         return
       }
-      const r = await this.read(path)
-      if (!r) return missing() // deleted since its parent was listed
-      ready.push(r.item)
-      below(path, r.stat.numChildren)
+      nativeSend<NativeStat, Buffer | null>(this.client, 'a_get', path, () => this.client.get(path, false), (err, s, data) => {
+        if (err !== undefined) return gone(err)
+        ready.push(this.item(path, s!, bytesOf(data)))
+        below(path, s!.numChildren)
+        finish()
+      })
+    }
+    const finished = (err?: unknown) => {
+      if (err !== undefined) failure ??= err
+      inFlight--
+      pump()
+      wake?.()
     }
     const pump = () => {
       while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
         const task = queue.take()!
         inFlight++
-        run(task)
-          .catch((err) => {
-            failure ??= err
-          })
-          .finally(() => {
-            inFlight--
-            pump()
-            wake?.()
-          })
+        try {
+          run(task, finished)
+        } catch (err) {
+          queueMicrotask(() => finished(err))
+        }
       }
     }
 
@@ -502,7 +568,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       throw this.translate(err, path)
     }
     const [s, data] = res
-    const item = this.item(path, s, data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY)
+    const item = this.item(path, s, bytesOf(data))
     return {item, stat: item.zk!}
   }
 
@@ -956,6 +1022,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     multi?.close()
     this.client.close()
   }
+}
+
+/** A node's data as the binding returns it, as an item's bytes (EMPTY when there are none). */
+function bytesOf(data: Buffer | null | undefined): Uint8Array {
+  return data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
 }
 
 function toStat(s: NativeStat): ZkStat {
