@@ -425,10 +425,11 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
     const items: RawItem[] = []
-    for await (const item of this.scanItems(opts.read, opts.brief)) {
+    const keep = (item: RawItem) => {
       items.push(item)
       opts.progress?.(items.length)
     }
+    for await (const item of this.walk(opts.read, opts.brief ?? false, keep)) keep(item)
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
   }
@@ -443,7 +444,15 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
    * with its data that has one child which the spec's soleChild names (a state-handle entry's `locks`)
    * has that child read by name, without listing its children first: one request fewer per entry.
    */
-  async *scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
+  scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
+    return this.walk(spec, brief)
+  }
+
+  /**
+   * scanItems, or with `sink` (scan(), which keeps everything): each item goes to it as it is read, and
+   * the generator yields nothing and resumes only at the end, not once per answer.
+   */
+  private async *walk(spec: ReadSpec | undefined, brief: boolean, sink?: (item: RawItem) => void): AsyncGenerator<RawItem> {
     const root = this.target.zookeeper.clusterPath
     const depthOf = readDepthOf(spec)
     const soleChild = soleChildOf(spec)
@@ -468,15 +477,18 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     if (depthOf('') === 'stat') {
       const r = await this.statAndChildren(root)
       if (!r) throw await notFound()
-      yield r.item
+      if (sink) sink(r.item)
+      else yield r.item
       for (const c of r.children) visit(zkJoin(root, c))
     } else {
       const rootNode = await this.read(root)
       if (!rootNode) throw await notFound()
-      yield rootNode.item
+      if (sink) sink(rootNode.item)
+      else yield rootNode.item
       below(root, rootNode.stat.numChildren)
     }
     const ready = new Fifo<RawItem>()
+    const emit = sink ?? ((item: RawItem) => ready.push(item))
     let inFlight = 0
     let failure: unknown
     let wake: (() => void) | undefined
@@ -502,7 +514,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       if (task.op === 'stat' || (task.op === 'probe' && depthOf(keyOf(path)) === 'stat')) {
         nativeSend<string[], NativeStat>(this.client, 'a_get_children2', path, () => this.client.get_children2(path, false), (err, children, s) => {
           if (err !== undefined) return gone(err)
-          ready.push(this.item(path, s!, EMPTY))
+          emit(this.item(path, s!, EMPTY))
           for (const c of children!) visit(zkJoin(path, c))
           finish()
         })
@@ -510,7 +522,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       }
       nativeSend<NativeStat, Buffer | null>(this.client, 'a_get', path, () => this.client.get(path, false), (err, s, data) => {
         if (err !== undefined) return gone(err)
-        ready.push(this.item(path, s!, bytesOf(data)))
+        emit(this.item(path, s!, bytesOf(data)))
         below(path, s!.numChildren)
         finish()
       })
@@ -519,7 +531,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       if (err !== undefined) failure ??= err
       inFlight--
       pump()
-      wake?.()
+      if (!sink || failure !== undefined || inFlight === 0) wake?.()
     }
     const pump = () => {
       while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
@@ -573,14 +585,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   }
 
   private item(path: string, s: NativeStat, data: Uint8Array): RawItem {
-    const stat: ZkStat = {
-      ephemeralOwner: s.ephemeralOwner,
-      ctime: new Date(s.ctime).toISOString(),
-      mtime: new Date(s.mtime).toISOString(),
-      version: s.version,
-      numChildren: s.numChildren,
-      dataLength: s.dataLength,
-    }
+    const stat = toStat(s)
     const root = this.target.zookeeper.clusterPath
     const key = path === root ? '' : path.slice(root.length + 1)
     return {key, locator: path, data, zk: stat}
@@ -1029,11 +1034,27 @@ function bytesOf(data: Buffer | null | undefined): Uint8Array {
   return data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
 }
 
+let lastTime = NaN
+let lastIso = ''
+/**
+ * A stat time as ISO text. Nodes read one after another were often written in the same millisecond
+ * (an entry and its lock node in one transaction; ctime and mtime of a node never changed), so the
+ * last one is kept: most nodes of a large scan reuse it instead of formatting a date again.
+ */
+function isoOf(t: Date | number): string {
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : new Date(t).getTime()
+  if (ms !== lastTime) {
+    lastIso = new Date(ms).toISOString()
+    lastTime = ms
+  }
+  return lastIso
+}
+
 function toStat(s: NativeStat): ZkStat {
   return {
     ephemeralOwner: s.ephemeralOwner,
-    ctime: new Date(s.ctime).toISOString(),
-    mtime: new Date(s.mtime).toISOString(),
+    ctime: isoOf(s.ctime),
+    mtime: isoOf(s.mtime),
     version: s.version,
     numChildren: s.numChildren,
     dataLength: s.dataLength,
