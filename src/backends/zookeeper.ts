@@ -126,50 +126,17 @@ export class RequestGuard {
 
   run<T>(start: () => Promise<T>): Promise<T> {
     if (this.broken) return Promise.reject(new NotSent(this.broken))
-    return new Promise<T>((resolve, reject) => {
-      let settled = false
-      const settle = () => {
-        settled = true
-        this.pending.delete(abort)
-        if (this.pending.size === 0 && this.timer) {
-          clearTimeout(this.timer)
-          this.timer = undefined
-        }
-      }
-      const abort = (err: Error) => {
-        if (settled) return
-        settle()
-        reject(err)
-      }
-      this.pending.set(abort, Date.now())
-      this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
-      let started: Promise<T>
-      try {
-        started = start()
-      } catch (err) {
-        abort(err instanceof Error ? err : new Error(String(err)))
-        return
-      }
-      started.then(
-        (v) => {
-          if (settled) return
-          settle()
-          resolve(v)
-        },
-        (err) => {
-          if (settled) return
-          settle()
-          const rc = zkErrorCode(err)
-          if (rc !== undefined && CONNECTION_ENDING.has(rc)) this.fail(err instanceof Error ? err : new Error(String(err)))
-          reject(err)
-        },
-      )
-    })
+    return new Promise<T>((resolve, reject) =>
+      this.send<T, never>(
+        (done) => start().then((v) => done(undefined, v), (err) => done(err ?? new Error('request failed'))),
+        (err, v) => (err === undefined ? resolve(v as T) : reject(err)),
+      ),
+    )
   }
 
   /**
    * run() in callback form, for a scan's tens of thousands of reads: no promise per request. `done` is
-   * called once, never before send returns.
+   * called once, never before send returns; `start` gets the request's own end to call.
    */
   send<A, B>(start: (done: Done<A, B>) => void, done: Done<A, B>): void {
     if (this.broken) return void process.nextTick(done, new NotSent(this.broken))
