@@ -102,6 +102,9 @@ export class NotSent extends Error {
   }
 }
 
+/** A request's end: an error, or the binding's results (getData: stat, data; getChildren: children; getChildren2: children, stat). */
+type Done<A, B> = (err: unknown, a?: A, b?: B) => void
+
 /**
  * Bounds every request on the binding's connection. The C client notices a silent server only after
  * two thirds of the session timeout (27 s of a 40 s session) and a frozen one can hold requests far
@@ -109,9 +112,6 @@ export class NotSent extends Error {
  * every pending and later request fails at once with the same error, so a run ends within its
  * deadline instead of waiting the timeout once per item.
  */
-/** A request's end: an error, or the binding's results (getData: stat, data; getChildren: children; getChildren2: children, stat). */
-type Done<A, B> = (err: unknown, a?: A, b?: B) => void
-
 export class RequestGuard {
   private broken: Error | undefined
   /** Each pending request's abort and when it was sent, oldest first (a Map keeps insertion order). */
