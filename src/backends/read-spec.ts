@@ -19,6 +19,12 @@ export type ReadDepth = 'data' | 'stat' | 'skip'
  */
 export interface ReadSpec {
   rules: Array<readonly [pattern: string, read: ReadDepth]>
+  /**
+   * Where a node with exactly one child usually has a known one (ZooKeeper: a state-handle entry's
+   * `locks`), as [pattern, child name]: a scan may read that child by name instead of listing the
+   * node's children first, and lists them only when it is not there. A hint: the items are the same.
+   */
+  soleChild?: Array<readonly [pattern: string, child: string]>
 }
 
 /** Everything, with data: what a scan without a description reads. */
@@ -57,6 +63,16 @@ export function readDepthOf(spec: ReadSpec | undefined): (key: string) => ReadDe
   return (key) => {
     for (const [re, d] of rules) if (re.test(key)) return d
     return 'data'
+  }
+}
+
+/** A compiled spec's soleChild hint: the child a node with one child probably has, or undefined. */
+export function soleChildOf(spec: ReadSpec | undefined): (key: string) => string | undefined {
+  const hints = (spec?.soleChild ?? []).map(([p, c]) => [compilePattern(p), c] as const)
+  if (hints.length === 0) return () => undefined
+  return (key) => {
+    for (const [re, c] of hints) if (re.test(key)) return c
+    return undefined
   }
 }
 

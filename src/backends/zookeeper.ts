@@ -6,7 +6,7 @@ import {checkQuorumResolves} from '../config/quorum.js'
 import {ExitCode, HaadmError} from '../errors.js'
 import {Fifo} from './fifo.js'
 import {MULTI_BATCH, MULTI_READ_BYTES, parseQuorum, type ReadOp, type ReadResult, ZkMultiClient} from './zk-multi.js'
-import {type ReadDepth, type ReadSpec, readDepthOf} from './read-spec.js'
+import {type ReadDepth, type ReadSpec, readDepthOf, soleChildOf} from './read-spec.js'
 import type {FleetBackend, FleetInventory, FleetScanOptions, Inventory, RawItem, RemovableBackend, RemovalOutcome, RemovalTarget, ReusingBackend, ScanOptions, StreamingBackend, WatchingBackend, ZkStat} from './types.js'
 import {connect as netConnect, type Socket} from 'node:net'
 import {zookeeperClientMissing} from './zookeeper-client-missing.js'
@@ -102,6 +102,9 @@ export class NotSent extends Error {
   }
 }
 
+/** A request's end: an error, or the binding's results (getData: stat, data; getChildren: children; getChildren2: children, stat). */
+type Done<A, B> = (err: unknown, a?: A, b?: B) => void
+
 /**
  * Bounds every request on the binding's connection. The C client notices a silent server only after
  * two thirds of the session timeout (27 s of a 40 s session) and a frozen one can hold requests far
@@ -123,45 +126,49 @@ export class RequestGuard {
 
   run<T>(start: () => Promise<T>): Promise<T> {
     if (this.broken) return Promise.reject(new NotSent(this.broken))
-    return new Promise<T>((resolve, reject) => {
-      let settled = false
-      const settle = () => {
-        settled = true
-        this.pending.delete(abort)
-        if (this.pending.size === 0 && this.timer) {
-          clearTimeout(this.timer)
-          this.timer = undefined
-        }
-      }
-      const abort = (err: Error) => {
+    return new Promise<T>((resolve, reject) =>
+      this.send<T, never>(
+        (done) => start().then((v) => done(undefined, v), (err) => done(err ?? new Error('request failed'))),
+        (err, v) => (err === undefined ? resolve(v as T) : reject(err)),
+      ),
+    )
+  }
+
+  /**
+   * run() in callback form, for a scan's tens of thousands of reads: no promise per request. `done` is
+   * called once, never before send returns; `start` gets the request's own end to call.
+   */
+  send<A, B>(start: (done: Done<A, B>) => void, done: Done<A, B>): void {
+    if (this.broken) return void process.nextTick(done, new NotSent(this.broken))
+    let settled = false
+    const abort = (err: Error) => {
+      if (settled) return
+      settled = true
+      this.release(abort)
+      done(err)
+    }
+    this.pending.set(abort, Date.now())
+    this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
+    try {
+      start((err, a, b) => {
         if (settled) return
-        settle()
-        reject(err)
-      }
-      this.pending.set(abort, Date.now())
-      this.timer ??= setTimeout(() => this.check(), this.timeoutMs)
-      let started: Promise<T>
-      try {
-        started = start()
-      } catch (err) {
-        abort(err instanceof Error ? err : new Error(String(err)))
-        return
-      }
-      started.then(
-        (v) => {
-          if (settled) return
-          settle()
-          resolve(v)
-        },
-        (err) => {
-          if (settled) return
-          settle()
-          const rc = zkErrorCode(err)
-          if (rc !== undefined && CONNECTION_ENDING.has(rc)) this.fail(err instanceof Error ? err : new Error(String(err)))
-          reject(err)
-        },
-      )
-    })
+        settled = true
+        this.release(abort)
+        const rc = err === undefined ? undefined : zkErrorCode(err)
+        if (rc !== undefined && CONNECTION_ENDING.has(rc)) this.fail(err instanceof Error ? err : new Error(String(err)))
+        done(err, a, b)
+      })
+    } catch (err) {
+      process.nextTick(abort, err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private release(abort: (err: Error) => void): void {
+    this.pending.delete(abort)
+    if (this.pending.size === 0 && this.timer) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
   }
 
   /** The timer: fails the connection when the oldest pending request has waited the timeout, else waits for it. */
@@ -239,6 +246,25 @@ function rawNativeCall<T>(client: ZkClient, method: 'a_get' | 'a_get_children' |
     })
     if (typeof rc === 'number' && rc < 0) reject(new Error(`${rc} request not sent`))
   })
+}
+
+/** nativeCall in callback form (RequestGuard.send): the scan's reads, without a promise each. */
+function nativeSend<A, B>(client: ZkClient, method: 'a_get' | 'a_get_children' | 'a_get_children2', path: string, fallback: () => Promise<unknown>, done: Done<A, B>): void {
+  guardOf(client).send<A, B>((settle) => {
+    const fn = client.native?.[method]
+    if (typeof fn !== 'function') {
+      fallback().then(
+        (v) => (method === 'a_get_children' ? settle(undefined, v as A) : settle(undefined, (v as [A, B])[0], (v as [A, B])[1])),
+        (err) => settle(err),
+      )
+      return
+    }
+    const rc = fn.call(client.native, path, false, (code: number, error: string, a: A, b: B) => {
+      if (code !== 0) settle(new Error(`${code} ${error}`))
+      else settle(undefined, a, b)
+    })
+    if (typeof rc === 'number' && rc < 0) process.nextTick(settle, new Error(`${rc} request not sent`))
+  }, done)
 }
 
 /** The return code the binding puts at the start of a rejected promise's message (`-101 no node`). */
@@ -367,13 +393,14 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
 
   async scan(opts: ScanOptions = {}): Promise<Inventory> {
     const root = this.target.zookeeper.clusterPath
-    let items = opts.bulk ? await this.scanBulk(opts) : undefined
-    if (!items) {
-      items = []
-      for await (const item of this.scanItems(opts.read, opts.brief)) {
+    const bulk = opts.bulk ? await this.scanBulk(opts) : undefined
+    const items: RawItem[] = bulk ?? []
+    if (!bulk) {
+      const keep = (item: RawItem) => {
         items.push(item)
         opts.progress?.(items.length)
       }
+      for await (const item of this.walk(opts.read, opts.brief ?? false, keep)) keep(item)
     }
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     return {backend: 'zookeeper', clusterId: this.target.clusterId.value, root, scannedAt: new Date().toISOString(), items}
@@ -385,17 +412,36 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
    * lags (at most BUFFERED items wait), so memory stays flat however large the cluster.
    *
    * `spec` says what to read: a skipped node is not read, nor anything below it; a node read for its
-   * metadata only costs one request (its stat and children in one getChildren2) and no data.
+   * metadata only costs one request (its stat and children in one getChildren2) and no data. A node read
+   * with its data that has one child which the spec's soleChild names (a state-handle entry's `locks`)
+   * has that child read by name, without listing its children first: one request fewer per entry.
    */
-  async *scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
+  scanItems(spec?: ReadSpec, brief = false): AsyncGenerator<RawItem> {
+    return this.walk(spec, brief)
+  }
+
+  /**
+   * scanItems, or with `sink` (scan(), which keeps everything): each item goes to it as it is read, and
+   * the generator yields nothing and resumes only at the end, not once per answer.
+   */
+  private async *walk(spec: ReadSpec | undefined, brief: boolean, sink?: (item: RawItem) => void): AsyncGenerator<RawItem> {
     const root = this.target.zookeeper.clusterPath
     const depthOf = readDepthOf(spec)
+    const soleChild = soleChildOf(spec)
     const keyOf = (path: string) => (path === root ? '' : path.slice(root.length + 1))
-    type Task = {op: 'list' | 'read' | 'stat'; path: string}
+    /** `probe`: read the child `child` of `path` by name; list `path`'s children when there is none. */
+    type Task = {op: 'list' | 'read' | 'stat' | 'probe'; path: string; child?: string}
     const queue = new Fifo<Task>()
     const visit = (path: string) => {
       const d = depthOf(keyOf(path))
       if (d !== 'skip') queue.push({op: d === 'data' ? 'read' : 'stat', path})
+    }
+    /** What follows reading a node with its data: its children, listed or (one, named by the spec) read by name. */
+    const below = (path: string, numChildren: number) => {
+      if (numChildren === 0) return
+      const child = numChildren === 1 ? soleChild(keyOf(path)) : undefined
+      if (child !== undefined && depthOf(keyOf(zkJoin(path, child))) !== 'skip') queue.push({op: 'probe', path, child})
+      else queue.push({op: 'list', path})
     }
     // The root is always read first: a missing cluster is reported before anything else.
     const notFound = async () =>
@@ -403,56 +449,71 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     if (depthOf('') === 'stat') {
       const r = await this.statAndChildren(root)
       if (!r) throw await notFound()
-      yield r.item
+      if (sink) sink(r.item)
+      else yield r.item
       for (const c of r.children) visit(zkJoin(root, c))
     } else {
       const rootNode = await this.read(root)
       if (!rootNode) throw await notFound()
-      yield rootNode.item
-      if (rootNode.stat.numChildren > 0) queue.push({op: 'list', path: root})
+      if (sink) sink(rootNode.item)
+      else yield rootNode.item
+      below(root, rootNode.stat.numChildren)
     }
     const ready = new Fifo<RawItem>()
+    const emit = sink ?? ((item: RawItem) => ready.push(item))
     let inFlight = 0
     let failure: unknown
     let wake: (() => void) | undefined
 
-    const run = async (task: Task) => {
+    // Callbacks, not promises: a scan sends one request per node, and a promise chain per request
+    // was a good part of its time (allocation, collection) on large clusters.
+    const run = (task: Task, finish: (err?: unknown) => void) => {
       if (task.op === 'list') {
-        let children: string[]
-        try {
-          children = await nativeCall(this.client, 'a_get_children', task.path, () => this.client.get_children(task.path, false))
-        } catch (err) {
-          if (zkErrorCode(err) === ZNONODE) return
-          throw err
-        }
-        for (const c of children) visit(zkJoin(task.path, c))
+        nativeSend<string[], never>(this.client, 'a_get_children', task.path, () => this.client.get_children(task.path, false), (err, children) => {
+          if (err !== undefined) return finish(zkErrorCode(err) === ZNONODE ? undefined : err)
+          for (const c of children!) visit(zkJoin(task.path, c))
+          finish()
+        })
         return
       }
-      if (task.op === 'stat') {
-        const r = await this.statAndChildren(task.path)
-        if (!r) return // deleted since its parent was listed
-        ready.push(r.item)
-        for (const c of r.children) visit(zkJoin(task.path, c))
+      // A probe's child missing: the one child has another name (or is gone); list to find it.
+      const path = task.op === 'probe' ? zkJoin(task.path, task.child!) : task.path
+      const gone = (err: unknown) => {
+        if (zkErrorCode(err) !== ZNONODE) return finish(this.translate(err, path))
+        if (task.op === 'probe') queue.push({op: 'list', path: task.path})
+        finish() // deleted since its parent was listed
+      }
+      if (task.op === 'stat' || (task.op === 'probe' && depthOf(keyOf(path)) === 'stat')) {
+        nativeSend<string[], NativeStat>(this.client, 'a_get_children2', path, () => this.client.get_children2(path, false), (err, children, s) => {
+          if (err !== undefined) return gone(err)
+          emit(this.item(path, s!, EMPTY))
+          for (const c of children!) visit(zkJoin(path, c))
+          finish()
+        })
         return
       }
-      const r = await this.read(task.path)
-      if (!r) return // deleted since its parent was listed
-      ready.push(r.item)
-      if (r.stat.numChildren > 0) queue.push({op: 'list', path: task.path})
+      nativeSend<NativeStat, Buffer | null>(this.client, 'a_get', path, () => this.client.get(path, false), (err, s, data) => {
+        if (err !== undefined) return gone(err)
+        emit(this.item(path, s!, bytesOf(data)))
+        below(path, s!.numChildren)
+        finish()
+      })
+    }
+    const finished = (err?: unknown) => {
+      if (err !== undefined) failure ??= err
+      inFlight--
+      pump()
+      if (!sink || failure !== undefined || inFlight === 0) wake?.()
     }
     const pump = () => {
       while (failure === undefined && inFlight < SCAN_CONCURRENCY && queue.length > 0 && ready.length < BUFFERED) {
         const task = queue.take()!
         inFlight++
-        run(task)
-          .catch((err) => {
-            failure ??= err
-          })
-          .finally(() => {
-            inFlight--
-            pump()
-            wake?.()
-          })
+        try {
+          run(task, finished)
+        } catch (err) {
+          queueMicrotask(() => finished(err))
+        }
       }
     }
 
@@ -562,19 +623,12 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       throw this.translate(err, path)
     }
     const [s, data] = res
-    const item = this.item(path, s, data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY)
+    const item = this.item(path, s, bytesOf(data))
     return {item, stat: item.zk!}
   }
 
   private item(path: string, s: NativeStat, data: Uint8Array): RawItem {
-    const stat: ZkStat = {
-      ephemeralOwner: s.ephemeralOwner,
-      ctime: new Date(s.ctime).toISOString(),
-      mtime: new Date(s.mtime).toISOString(),
-      version: s.version,
-      numChildren: s.numChildren,
-      dataLength: s.dataLength,
-    }
+    const stat = toStat(s)
     const root = this.target.zookeeper.clusterPath
     const key = path === root ? '' : path.slice(root.length + 1)
     return {key, locator: path, data, zk: stat}
@@ -1050,11 +1104,32 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
   }
 }
 
+/** A node's data as the binding or a multiRead reply returns it, as an item's bytes (EMPTY when there are none). */
+function bytesOf(data: Buffer | null | undefined): Uint8Array {
+  return data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
+}
+
+let lastTime = NaN
+let lastIso = ''
+/**
+ * A stat time as ISO text. Nodes read one after another were often written in the same millisecond
+ * (an entry and its lock node in one transaction; ctime and mtime of a node never changed), so the
+ * last one is kept: most nodes of a large scan reuse it instead of formatting a date again.
+ */
+function isoOf(t: Date | number): string {
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : new Date(t).getTime()
+  if (ms !== lastTime) {
+    lastIso = new Date(ms).toISOString()
+    lastTime = ms
+  }
+  return lastIso
+}
+
 function toStat(s: NativeStat): ZkStat {
   return {
     ephemeralOwner: s.ephemeralOwner,
-    ctime: new Date(s.ctime).toISOString(),
-    mtime: new Date(s.mtime).toISOString(),
+    ctime: isoOf(s.ctime),
+    mtime: isoOf(s.mtime),
     version: s.version,
     numChildren: s.numChildren,
     dataLength: s.dataLength,
@@ -1136,11 +1211,6 @@ function pipeline<T>(limit: number, next: () => T | undefined, run: (task: T) =>
     }
     pump()
   })
-}
-
-/** A binding's or a reply's bytes as an item's data (an empty node shares EMPTY). */
-function bytesOf(data: Buffer | null): Uint8Array {
-  return data && data.length > 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : EMPTY
 }
 
 /** Groups reads for multiRead: at most MULTI_BATCH nodes and about MULTI_READ_BYTES of data each (a larger node goes alone). */
