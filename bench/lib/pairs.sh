@@ -1,12 +1,14 @@
 # Sourced by benches: interleaved timing of a command against its peer in the same run.
 # pair_ratio RUNS LABEL PEER_LABEL 'command' 'peer command'
 #   runs both once to warm up, then RUNS interleaved pairs; prints each median (ms), the ratio of the
-#   medians, and the spread of the per-pair ratios (min-max), and sets PAIR_RATIO.
+#   medians, and the spread of the per-pair ratios (min-max), and sets PAIR_RATIO. The bench stops when
+#   the command's warm-up run fails: a ratio of a command that exits at once would mean nothing.
 _now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 _median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pair_ratio() {
   local runs=$1 label=$2 peer_label=$3 cmd=$4 peer=$5
-  eval "$cmd" >/dev/null 2>&1 || true
+  local err
+  err=$(eval "$cmd" 2>&1 >/dev/null) || { printf '%s: %s failed:\n%s\n' "$0" "$cmd" "$err" >&2; return 1; }
   eval "$peer" >/dev/null 2>&1 || true
   local a=() b=() r=() t0 t1 t2
   for _ in $(seq 1 "$runs"); do
