@@ -1,26 +1,16 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {tempDirs} from '../support/temp.js'
-import {connectZk, type TestZk} from '../support/zk-client.js'
-import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {zooKeeperForFile} from '../support/zk-server.js'
 
-let zk: ZkServer
-let client: TestZk
+const env = zooKeeperForFile()
 const temp = tempDirs('haadm-backup-')
-const q = () => ['--zk-quorum', zk.connectString]
+const q = () => ['--zk-quorum', env.zk.connectString]
 
-beforeAll(async () => {
-  zk = await startZooKeeper()
-  client = await connectZk(zk.connectString)
-})
-afterAll(async () => {
-  client?.close()
-  await zk?.stop()
-})
 
 const entry = (id: string, status: string) => `{"result":{"id":"${id}","application-status":"${status}","accumulator-results":{},"net-runtime":4242},"version":1}`
 
@@ -28,7 +18,7 @@ const entry = (id: string, status: string) => `{"result":{"id":"${id}","applicat
 async function deadClusterWithFiles(name: string) {
   const ha = temp()
   const [a, b] = [randomJobId(), randomJobId()]
-  const f = await startFlinkFixture(zk.connectString, {clusterId: `/${name}`, layout: '1.18', jobs: [a], storageDir: ha, jobGraphs: [a], checkpoints: {[a]: 2}})
+  const f = await startFlinkFixture(env.zk.connectString, {clusterId: `/${name}`, layout: '1.18', jobs: [a], storageDir: ha, jobGraphs: [a], checkpoints: {[a]: 2}})
   await f.close()
   mkdirSync(join(ha, name, 'blob', `job_${a}`), {recursive: true})
   writeFileSync(join(ha, name, 'blob', `job_${a}`, 'blob_p-1'), Buffer.from([0, 1, 2, 255]))
@@ -56,11 +46,11 @@ describe('one backup format for everything haadm removes, and haadm restore', ()
   it('cleanup --backup holds the znodes, the HA files and the JobResultStore entries; read commands open it; restore puts the files back', async () => {
     const c = await deadClusterWithFiles('full')
     const filesBefore = tree(c.ha)
-    const znodesBefore = await client.dump('/flink/full')
+    const znodesBefore = await env.client.dump('/flink/full')
     const bk = join(temp(), 'full.json.gz')
     const res = await haadm(['cleanup', ...c.flags, '--include-job-results', '--yes', '--backup', bk, '--json'])
     expect(res.code, res.stdout + res.stderr).toBe(0)
-    expect(await client.exists('/flink/full')).toBe(false)
+    expect(await env.client.exists('/flink/full')).toBe(false)
     expect(existsSync(join(c.ha, 'full', 'blob'))).toBe(false)
     expect(existsSync(c.jrs)).toBe(false)
     expect(readdirSync(join(bk, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([])
@@ -122,17 +112,17 @@ describe('one backup format for everything haadm removes, and haadm restore', ()
     expect(first.code, first.stderr).toBe(0)
     const full = readFileSync(bk)
     // Something reappears (a JobManager restarted briefly): the rerun's plan is smaller than the backup.
-    await client.create('/flink/rerun/leader', '')
+    await env.client.create('/flink/rerun/leader', '')
     const rerun = await haadm(['cleanup', ...c.flags, '--yes', '--backup', bk])
     expect(rerun.code).toBe(2)
     expect(rerun.stderr).toMatch(/error: the backup file .*rerun\.json exists \(written by cleanup \(cluster\) at .*, \d+ items and 5 files\); haadm does not overwrite backups; nothing was removed\. This run would back up less/)
     expect(rerun.stderr).toContain('--backup-overwrite')
     expect(readFileSync(bk)).toEqual(full)
-    expect(await client.exists('/flink/rerun/leader')).toBe(true)
+    expect(await env.client.exists('/flink/rerun/leader')).toBe(true)
     const over = await haadm(['cleanup', ...c.flags, '--yes', '--backup', bk, '--backup-overwrite', '--json'])
     expect(over.code, over.stdout).toBe(0)
     expect(over.json.warnings).toContainEqual(expect.stringMatching(/^replacing the backup .*rerun\.json \(.*\) with a smaller one \(2 items and 0 files or directories\): the old one is lost$/))
-    expect(await client.exists('/flink/rerun')).toBe(false)
+    expect(await env.client.exists('/flink/rerun')).toBe(false)
   })
 
   it('a temporary file a killed run left is removed and named; the backup is complete on disk before the first removal', async () => {

@@ -1,26 +1,16 @@
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {pointer} from '../support/java-bytes.js'
 import {tempDirs} from '../support/temp.js'
-import {connectZk, type TestZk} from '../support/zk-client.js'
-import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {zooKeeperForFile} from '../support/zk-server.js'
 
 // The state-handle scan reads an entry's one child by name as its `locks` node (the layout's soleChild
 // hint) instead of listing it first. Whatever the entry's children are (a locks node with holders, a
 // pre-1.15 lock of another name, locks and another child, none), the records must be those of an
 // export, which lists every node.
 
-let zk: ZkServer
-let client: TestZk
-beforeAll(async () => {
-  zk = await startZooKeeper()
-  client = await connectZk(zk.connectString)
-})
-afterAll(async () => {
-  client?.close()
-  await zk?.stop()
-})
+const env = zooKeeperForFile()
 
 const tempDir = tempDirs('haadm-sole-child-')
 const A = 'a'.repeat(32)
@@ -48,9 +38,9 @@ describe('checkpoints and plans with entries of every shape of children', () => 
       [`jobs/${A}/checkpoints/${CP(5)}`, data('cp5')],
       [`jobs/${A}/checkpoints/${CP(5)}/locks`], // locked by nobody
     ]
-    for (const [key, bytes] of nodes) await client.create(`${root}/${key}`, bytes ?? '')
+    for (const [key, bytes] of nodes) await env.client.create(`${root}/${key}`, bytes ?? '')
 
-    const q = ['--zk-quorum', zk.connectString, '--cluster-id', '/sole']
+    const q = ['--zk-quorum', env.zk.connectString, '--cluster-id', '/sole']
     const file = join(tempDir(), 'sole.json')
     const exported = await haadm(['export', ...q, '-o', file])
     expect(exported.code, exported.stderr).toBe(0)

@@ -2,29 +2,20 @@ import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {BIN, haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
-import {connectZk, type TestZk} from '../support/zk-client.js'
-import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {connectZk} from '../support/zk-client.js'
+import {zooKeeperForFile} from '../support/zk-server.js'
 
-let zk: ZkServer
-let client: TestZk
+const env = zooKeeperForFile()
 const dir = mkdtempSync(join(tmpdir(), 'haadm-cleanup-'))
-const q = () => ['--zk-quorum', zk.connectString]
+const q = () => ['--zk-quorum', env.zk.connectString]
 
-beforeAll(async () => {
-  zk = await startZooKeeper()
-  client = await connectZk(zk.connectString)
-})
-afterAll(async () => {
-  client?.close()
-  await zk?.stop()
-})
 
 /** A Flink cluster whose JobManagers have stopped: their sessions closed, persistent nodes left behind. */
 async function deadCluster(clusterId: string, jobs = [randomJobId()], root = '/flink') {
-  const f = await startFlinkFixture(zk.connectString, {root, clusterId, layout: '1.18', jobs})
+  const f = await startFlinkFixture(env.zk.connectString, {root, clusterId, layout: '1.18', jobs})
   await f.close()
   return f
 }
@@ -32,12 +23,12 @@ async function deadCluster(clusterId: string, jobs = [randomJobId()], root = '/f
 describe('haadm cleanup on ZooKeeper', () => {
   it('removes a dead cluster, its empty parents stay when shared, and leaves the neighbours byte for byte', async () => {
     await deadCluster('/victim')
-    const neighbour = await startFlinkFixture(zk.connectString, {clusterId: '/neighbour', layout: '1.15', jobs: [randomJobId()]})
-    await client.create('/flink/not-flink/config', 'keep me')
-    await client.create('/flinkish/victim', 'a prefix, not a child')
+    const neighbour = await startFlinkFixture(env.zk.connectString, {clusterId: '/neighbour', layout: '1.15', jobs: [randomJobId()]})
+    await env.client.create('/flink/not-flink/config', 'keep me')
+    await env.client.create('/flinkish/victim', 'a prefix, not a child')
     try {
-      const before = {n: await client.dump('/flink/neighbour'), other: await client.dump('/flink/not-flink'), prefix: await client.dump('/flinkish')}
-      const victimBefore = await client.dump('/flink/victim')
+      const before = {n: await env.client.dump('/flink/neighbour'), other: await env.client.dump('/flink/not-flink'), prefix: await env.client.dump('/flinkish')}
+      const victimBefore = await env.client.dump('/flink/victim')
 
       const dry = await haadm(['cleanup', ...q(), '--cluster-id', '/victim', '--dry-run', '--json'])
       expect(dry.code).toBe(0)
@@ -49,18 +40,18 @@ describe('haadm cleanup on ZooKeeper', () => {
       expect(index('/flink/victim/leader/dispatcher')).toBeLessThan(index('/flink/victim/leader'))
       expect(index('/flink/victim/leader')).toBeLessThan(index('/flink/victim'))
       expect(dry.json.result.plan.parents.map((p: any) => p.locator)).toEqual(['/flink'])
-      expect(await client.dump('/flink/victim')).toEqual(victimBefore)
+      expect(await env.client.dump('/flink/victim')).toEqual(victimBefore)
 
       const res = await haadm(['cleanup', ...q(), '--cluster-id', '/victim', '--yes', '--json'])
       expect(res.stderr).toBe('')
       expect(res.code).toBe(0)
       expect(res.json.result.summary).toEqual({removed: planned.length, absent: 0, kept: 1, failed: 0, unknown: 0})
       expect(res.json.result.remaining).toEqual([])
-      expect(await client.exists('/flink/victim')).toBe(false)
-      expect(await client.exists('/flink')).toBe(true)
-      expect(await client.dump('/flink/neighbour')).toEqual(before.n)
-      expect(await client.dump('/flink/not-flink')).toEqual(before.other)
-      expect(await client.dump('/flinkish')).toEqual(before.prefix)
+      expect(await env.client.exists('/flink/victim')).toBe(false)
+      expect(await env.client.exists('/flink')).toBe(true)
+      expect(await env.client.dump('/flink/neighbour')).toEqual(before.n)
+      expect(await env.client.dump('/flink/not-flink')).toEqual(before.other)
+      expect(await env.client.dump('/flinkish')).toEqual(before.prefix)
 
       const again = await haadm(['cleanup', ...q(), '--cluster-id', '/victim', '--yes'])
       expect(again.code).toBe(0)
@@ -76,14 +67,14 @@ describe('haadm cleanup on ZooKeeper', () => {
     await deadCluster('/only', [], '/lonely/root')
     const res = await haadm(['cleanup', ...q(), '--zk-root', '/lonely/root', '--cluster-id', '/only', '--yes', '--json'])
     expect(res.code).toBe(0)
-    expect(await client.exists('/lonely')).toBe(false)
-    expect(await client.exists('/zookeeper')).toBe(true)
+    expect(await env.client.exists('/lonely')).toBe(false)
+    expect(await env.client.exists('/zookeeper')).toBe(true)
   })
 
   it('refuses a live cluster (exit 4, nothing removed) and names the evidence', async () => {
-    const live = await startFlinkFixture(zk.connectString, {clusterId: '/alive', layout: '1.18', jobs: [randomJobId()]})
+    const live = await startFlinkFixture(env.zk.connectString, {clusterId: '/alive', layout: '1.18', jobs: [randomJobId()]})
     try {
-      const before = await client.dump('/flink/alive')
+      const before = await env.client.dump('/flink/alive')
       const res = await haadm(['cleanup', ...q(), '--cluster-id', '/alive', '--yes'])
       expect(res.code).toBe(4)
       expect(res.stderr).toMatch(/^error: refusing: cluster \/alive is alive: dispatcher has a live leader: pekko\.tcp:/)
@@ -91,14 +82,14 @@ describe('haadm cleanup on ZooKeeper', () => {
       const json = await haadm(['cleanup', ...q(), '--cluster-id', '/alive', '--yes', '--json'])
       expect(json.json.error.code).toBe('LIVE_CLUSTER')
       expect(json.json.error.details.evidence.join('\n')).toContain(`session 0x${live.ready.contenders[1].sessionId} is alive`)
-      expect(await client.dump('/flink/alive')).toEqual(before)
+      expect(await env.client.dump('/flink/alive')).toEqual(before)
     } finally {
       await live.close()
     }
   })
 
   it('--force removes a cluster whose JobManagers died but whose sessions have not expired yet', async () => {
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/crashed', layout: '1.18', jobs: [randomJobId()], sessionTimeoutMs: 30_000})
+    const f = await startFlinkFixture(env.zk.connectString, {clusterId: '/crashed', layout: '1.18', jobs: [randomJobId()], sessionTimeoutMs: 30_000})
     await f.kill()
     const refused = await haadm(['cleanup', ...q(), '--cluster-id', '/crashed', '--yes'])
     expect(refused.code).toBe(4)
@@ -106,16 +97,16 @@ describe('haadm cleanup on ZooKeeper', () => {
     expect(res.code).toBe(0)
     expect(res.json.result.forced).toBe(true)
     expect(res.json.warnings.join('\n')).toContain('forced despite')
-    expect(await client.exists('/flink/crashed')).toBe(false)
+    expect(await env.client.exists('/flink/crashed')).toBe(false)
   })
 
   it('without a terminal and without --yes: exit 4, nothing removed', async () => {
     await deadCluster('/ask')
-    const before = await client.dump('/flink/ask')
+    const before = await env.client.dump('/flink/ask')
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/ask'])
     expect(res.code).toBe(4)
     expect(res.stderr).toContain('not on a terminal and no --yes')
-    expect(await client.dump('/flink/ask')).toEqual(before)
+    expect(await env.client.dump('/flink/ask')).toEqual(before)
   })
 
   it('--job removes only that job, and --backup is a snapshot that reads back', async () => {
@@ -125,9 +116,9 @@ describe('haadm cleanup on ZooKeeper', () => {
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/jobs', '--job', a, '--yes', '--backup', backup, '--json'])
     expect(res.code).toBe(0)
     expect(res.json.result.plan.metadata.map((m: any) => m.key)).toEqual([`leader/job-${a}`])
-    expect(await client.exists(`/flink/jobs/leader/job-${a}`)).toBe(false)
-    expect(await client.exists(`/flink/jobs/leader/job-${b}`)).toBe(true)
-    expect(await client.exists('/flink/jobs/leader/dispatcher')).toBe(true)
+    expect(await env.client.exists(`/flink/jobs/leader/job-${a}`)).toBe(false)
+    expect(await env.client.exists(`/flink/jobs/leader/job-${b}`)).toBe(true)
+    expect(await env.client.exists('/flink/jobs/leader/dispatcher')).toBe(true)
     const fromBackup = await haadm(['leaders', '--snapshot', backup, '--json'])
     expect(fromBackup.code).toBe(0)
     expect(fromBackup.json.result.leaders.filter((l: any) => l.jobId).map((l: any) => l.jobId)).toEqual([a])
@@ -180,7 +171,7 @@ describe('haadm cleanup on ZooKeeper', () => {
   it("one job's files: lock nodes, then the pointed files, then the entries; other jobs and orphans stay", async () => {
     const [a, b] = [randomJobId(), randomJobId()]
     const ha = mkdtempSync(join(tmpdir(), 'haadm-ha-'))
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/withfiles', layout: '1.18', jobs: [a, b], storageDir: ha, jobGraphs: [a, b], checkpoints: {[a]: 2, [b]: 1}, orphans: ['completedCheckpoint']})
+    const f = await startFlinkFixture(env.zk.connectString, {clusterId: '/withfiles', layout: '1.18', jobs: [a, b], storageDir: ha, jobGraphs: [a, b], checkpoints: {[a]: 2, [b]: 1}, orphans: ['completedCheckpoint']})
     await f.close()
     const before = readdirSync(join(ha, 'withfiles')).sort()
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/withfiles', '--storage-dir', ha, '--job', a, '--yes', '--json'])
@@ -201,7 +192,7 @@ describe('haadm cleanup on ZooKeeper', () => {
     const firstEntry = order.findIndex((l: string) => l === `/flink/withfiles/jobgraphs/${a}`)
     expect(lastLock).toBeLessThan(firstFile)
     expect(firstFile).toBeLessThan(firstEntry)
-    expect(await client.exists(`/flink/withfiles/jobgraphs/${b}`)).toBe(true)
+    expect(await env.client.exists(`/flink/withfiles/jobgraphs/${b}`)).toBe(true)
   })
 
   it('bad input: no cluster id, the root itself, a malformed job id, an unreachable store', async () => {
@@ -231,7 +222,7 @@ describe('haadm cleanup on ZooKeeper', () => {
 
   it('NoAuth on a node is reported, nothing above it is touched, the rest goes: exit 5', async () => {
     await deadCluster('/guarded', [])
-    const owner = await connectZk(zk.connectString, 'ops:pw')
+    const owner = await connectZk(env.zk.connectString, 'ops:pw')
     try {
       // World may read; only the creator may delete children (ZooKeeper checks DELETE on the parent).
       const acl = [
@@ -248,7 +239,7 @@ describe('haadm cleanup on ZooKeeper', () => {
     const failed = res.json.result.outcomes.filter((o: any) => o.status === 'failed')
     expect(failed[0]).toMatchObject({target: {locator: '/flink/guarded/private/secret'}, error: expect.stringContaining('NoAuth')})
     expect(failed.map((o: any) => o.target.locator)).toEqual(['/flink/guarded/private/secret', '/flink/guarded/private', '/flink/guarded'])
-    expect(await client.exists('/flink/guarded/leader')).toBe(false)
+    expect(await env.client.exists('/flink/guarded/leader')).toBe(false)
     expect(res.json.result.remaining.sort()).toEqual(['/flink/guarded', '/flink/guarded/private', '/flink/guarded/private/secret'])
     const text = await haadm(['cleanup', ...q(), '--cluster-id', '/guarded', '--yes'])
     expect(text.code).toBe(5)
@@ -256,11 +247,11 @@ describe('haadm cleanup on ZooKeeper', () => {
   })
 
   it('a run killed halfway is finished by a second run', async () => {
-    await client.createLeaves('/flink/big/jobs', 4000)
+    await env.client.createLeaves('/flink/big/jobs', 4000)
     const child = spawn(process.execPath, [BIN, 'cleanup', ...q(), '--cluster-id', '/big', '--yes'], {stdio: 'ignore'})
     // Kill it once deletion has visibly started.
     for (let i = 0; i < 400; i++) {
-      const left = (await client.raw.get('/flink/big/jobs/g0', false).catch(() => [{numChildren: 0}]))[0].numChildren
+      const left = (await env.client.raw.get('/flink/big/jobs/g0', false).catch(() => [{numChildren: 0}]))[0].numChildren
       if (left < 100) break
       await new Promise((r) => setTimeout(r, 5))
     }
@@ -269,6 +260,6 @@ describe('haadm cleanup on ZooKeeper', () => {
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/big', '--yes', '--json'])
     expect(res.code).toBe(0)
     expect(res.json.result.remaining).toEqual([])
-    expect(await client.exists('/flink/big')).toBe(false)
+    expect(await env.client.exists('/flink/big')).toBe(false)
   })
 })

@@ -1,26 +1,16 @@
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {haadm} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {tempDirs} from '../support/temp.js'
-import {connectZk, type TestZk} from '../support/zk-client.js'
-import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {zooKeeperForFile} from '../support/zk-server.js'
 
 // Flink 2.x with default settings keeps execution plans under <cluster>/execution-plans in
 // submittedExecutionPlan files (FLINK-36158), per-job leaders at leader/job-<jobId>. haadm must find
 // them from what the store holds, without being told, through every command that reads or removes.
 
-let zk: ZkServer
-let client: TestZk
-beforeAll(async () => {
-  zk = await startZooKeeper()
-  client = await connectZk(zk.connectString)
-})
-afterAll(async () => {
-  client?.close()
-  await zk?.stop()
-})
+const env = zooKeeperForFile()
 
 const tempDir = tempDirs('haadm-flink2-')
 
@@ -28,7 +18,7 @@ const tempDir = tempDirs('haadm-flink2-')
 async function flink2Cluster(clusterId: string, opts: {executionPlansPath?: string} = {}) {
   const ha = tempDir()
   const [a, b] = [randomJobId(), randomJobId()]
-  const f = await startFlinkFixture(zk.connectString, {
+  const f = await startFlinkFixture(env.zk.connectString, {
     clusterId,
     layout: '1.18',
     jobs: [a, b],
@@ -44,7 +34,7 @@ async function flink2Cluster(clusterId: string, opts: {executionPlansPath?: stri
   return {ha, a, b, store, ns: f.ready.namespace}
 }
 
-const q = () => ['--zk-quorum', zk.connectString]
+const q = () => ['--zk-quorum', env.zk.connectString]
 
 describe('Flink 2.x on ZooKeeper (execution-plans, submittedExecutionPlan, job- leaders)', () => {
   it('plans, checkpoints and leaders find the execution plans without any configuration', async () => {
@@ -86,10 +76,10 @@ describe('Flink 2.x on ZooKeeper (execution-plans, submittedExecutionPlan, job- 
     const res = await haadm(['cleanup', ...q(), '--cluster-id', '/v2-job', '--storage-dir', ha, '--job', a, '--yes', '--json'])
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
-    expect(await client.exists(`${ns}/execution-plans/${a}`)).toBe(false)
-    expect(await client.exists(`${ns}/jobs/${a}`)).toBe(false)
-    expect(await client.exists(`${ns}/leader/job-${a}`)).toBe(false)
-    expect(await client.exists(`${ns}/execution-plans/${b}`)).toBe(true)
+    expect(await env.client.exists(`${ns}/execution-plans/${a}`)).toBe(false)
+    expect(await env.client.exists(`${ns}/jobs/${a}`)).toBe(false)
+    expect(await env.client.exists(`${ns}/leader/job-${a}`)).toBe(false)
+    expect(await env.client.exists(`${ns}/execution-plans/${b}`)).toBe(true)
     const files = readdirSync(join(ha, 'v2-job'))
     expect(files).not.toContain(store.plans[a]!.fileName)
     expect(files).toContain(store.plans[b]!.fileName)
@@ -119,7 +109,7 @@ describe('Flink 2.x on ZooKeeper (execution-plans, submittedExecutionPlan, job- 
         '  storageDir: ' + ha,
         '  cluster-id: /v2-conf',
         '  zookeeper:',
-        `    quorum: ${zk.connectString}`,
+        `    quorum: ${env.zk.connectString}`,
         '    path:',
         '      execution-plans: /my-plans',
         '',
@@ -135,14 +125,14 @@ describe('Flink 2.x on ZooKeeper (execution-plans, submittedExecutionPlan, job- 
     // Cleanup of the whole cluster from that configuration takes everything, files of both stores included.
     const res = await haadm(['cleanup', '--flink-conf', conf, '--yes', '--json'])
     expect(res.code).toBe(0)
-    expect(await client.exists('/flink/v2-conf')).toBe(false)
+    expect(await env.client.exists('/flink/v2-conf')).toBe(false)
   })
 
   it('an upgraded cluster with both jobgraphs and execution-plans: both are read and reported, never "no execution plans"', async () => {
     const {a} = await flink2Cluster('/v2-both')
     const old = randomJobId()
     // What a 1.x JobManager left behind before the upgrade (same shapes, other directory).
-    const f1 = await startFlinkFixture(zk.connectString, {clusterId: '/v2-both', layout: '1.15', jobs: [], storageDir: tempDir(), jobGraphs: [old]})
+    const f1 = await startFlinkFixture(env.zk.connectString, {clusterId: '/v2-both', layout: '1.15', jobs: [], storageDir: tempDir(), jobGraphs: [old]})
     await f1.close()
     const plans = await haadm(['plans', ...q(), '--cluster-id', '/v2-both', '--json'])
     expect(plans.code).toBe(0)

@@ -1,27 +1,17 @@
 // What a careful newcomer tripped over (issue 17): each case through the built CLI.
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {haadm, REPO} from '../support/cli.js'
 import {randomJobId, startFlinkFixture} from '../support/flink-fixture.js'
 import {startK8sApiServer} from '../support/k8s-api-server.js'
 import {tempDirs} from '../support/temp.js'
-import {connectZk, type TestZk} from '../support/zk-client.js'
-import {startZooKeeper, type ZkServer} from '../support/zk-server.js'
+import {zooKeeperForFile} from '../support/zk-server.js'
 
-let zk: ZkServer
-let client: TestZk
+const env = zooKeeperForFile()
 const temp = tempDirs('haadm-newcomer-')
-const q = () => ['--zk-quorum', zk.connectString]
+const q = () => ['--zk-quorum', env.zk.connectString]
 
-beforeAll(async () => {
-  zk = await startZooKeeper()
-  client = await connectZk(zk.connectString)
-})
-afterAll(async () => {
-  client?.close()
-  await zk?.stop()
-})
 
 const entry = (id: string, status: string) => `{"result":{"id":"${id}","application-status":"${status}","accumulator-results":{},"net-runtime":4242},"version":1}`
 
@@ -39,7 +29,7 @@ describe('liveness: any doubt counts as possibly alive', () => {
   it('jobs purge --include-dirty refuses (exit 4) when the Dispatcher leader record does not decode but a live session holds it; --force goes ahead', async () => {
     const id = randomJobId()
     // EPHEMERAL (1): held by this test's live session, as a JobManager's record would be.
-    await client.create('/flink/garbled/leader/dispatcher/connection_info', Buffer.from('not a java serialization stream'), 1)
+    await env.client.create('/flink/garbled/leader/dispatcher/connection_info', Buffer.from('not a java serialization stream'), 1)
     const jrs = join(temp(), 'jrs')
     mkdirSync(jrs)
     writeFileSync(join(jrs, `${id}_DIRTY.json`), entry(id, 'FAILED'))
@@ -71,7 +61,7 @@ describe('plans --snapshot --verify-storage', () => {
   it('checks the files themselves: files that exist are ok, not missing', async () => {
     const ha = temp()
     const job = randomJobId()
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/verify', layout: '1.18', jobs: [job], storageDir: ha, jobGraphs: [job]})
+    const f = await startFlinkFixture(env.zk.connectString, {clusterId: '/verify', layout: '1.18', jobs: [job], storageDir: ha, jobGraphs: [job]})
     try {
       const snap = join(temp(), 'verify.json')
       expect((await haadm(['export', ...q(), '--cluster-id', '/verify', '--storage-dir', ha, '-o', snap])).code).toBe(0)
@@ -88,7 +78,7 @@ describe('plans --snapshot --verify-storage', () => {
 
 describe('snapshots read back as they were taken', () => {
   it('leaders from a snapshot say "alive as of <time of the export>"', async () => {
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/asof', layout: '1.18', jobs: []})
+    const f = await startFlinkFixture(env.zk.connectString, {clusterId: '/asof', layout: '1.18', jobs: []})
     try {
       const snap = join(temp(), 'asof.json')
       const exp = await haadm(['export', ...q(), '--cluster-id', '/asof', '-o', snap, '--json'])
@@ -106,7 +96,7 @@ describe('snapshots read back as they were taken', () => {
 
 describe('a snapshot keeps job-result-store.delete-on-commit', () => {
   it('exported with delete-on-commit false, it reads back false: mark-clean --dry-run plans a rename', async () => {
-    await client.create('/flink/doc/leader', '')
+    await env.client.create('/flink/doc/leader', '')
     const dir = temp()
     const jrs = join(dir, 'jrs')
     mkdirSync(jrs)
@@ -129,7 +119,7 @@ describe('cleanup reports what it removed by kind', () => {
   it('znodes and files counted apart; --verbose lists each', async () => {
     const ha = temp()
     const job = randomJobId()
-    const f = await startFlinkFixture(zk.connectString, {clusterId: '/kinds', layout: '1.18', jobs: [job]})
+    const f = await startFlinkFixture(env.zk.connectString, {clusterId: '/kinds', layout: '1.18', jobs: [job]})
     await f.close()
     mkdirSync(join(ha, 'kinds', 'blob', `job_${job}`), {recursive: true})
     writeFileSync(join(ha, 'kinds', 'blob', `job_${job}`, 'blob_p-1'), 'jar')

@@ -7,6 +7,8 @@ import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import {createConnection, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {afterAll, beforeAll} from 'vitest'
+import {connectZk, type TestZk} from './zk-client.js'
 
 export interface ZkServerOptions {
   /** "user:password" of the ZooKeeper super user (DigestAuthenticationProvider.superDigest). */
@@ -319,4 +321,21 @@ async function startOnce(port: number, opts: ZkServerOptions): Promise<ZkServer>
       await stop()
     },
   }
+}
+
+/**
+ * A ZooKeeper server and a plain client on it for one test file: started before the file's tests,
+ * stopped after them. The fields are set once the file's `beforeAll` has run.
+ */
+export function zooKeeperForFile(): {zk: ZkServer; client: TestZk} {
+  const env = {} as {zk: ZkServer; client: TestZk}
+  beforeAll(async () => {
+    env.zk = await startZooKeeper()
+    env.client = await connectZk(env.zk.connectString)
+  })
+  afterAll(async () => {
+    env.client?.close()
+    await env.zk?.stop()
+  })
+  return env
 }
