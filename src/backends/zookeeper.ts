@@ -444,17 +444,15 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
       else queue.push({op: 'list', path})
     }
     // The root is always read first: a missing cluster is reported before anything else.
-    const notFound = async () =>
-      brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
     if (depthOf('') === 'stat') {
       const r = await this.statAndChildren(root)
-      if (!r) throw await notFound()
+      if (!r) throw await this.missingCluster(brief)
       if (sink) sink(r.item)
       else yield r.item
       for (const c of r.children) visit(zkJoin(root, c))
     } else {
       const rootNode = await this.read(root)
-      if (!rootNode) throw await notFound()
+      if (!rootNode) throw await this.missingCluster(brief)
       if (sink) sink(rootNode.item)
       else yield rootNode.item
       below(root, rootNode.stat.numChildren)
@@ -579,7 +577,7 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
     // The root first, alone: a missing cluster is reported before anything else, and a server without multiRead answers here.
     const first = await this.readMany(multi, batchOf([top]))
     if (!first) return undefined
-    if (!take([top], first)) throw opts.brief ? new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}}) : await this.clusterNotFound(root)
+    if (!take([top], first)) throw await this.missingCluster(opts.brief ?? false)
     // At most MULTI_BATCH ops and MULTI_READ_BYTES of request (the server refuses one over jute.maxbuffer, 1 MiB).
     const nextBatch = () => {
       if (queue.length === 0) return undefined
@@ -690,6 +688,13 @@ export class ZooKeeperBackend implements StreamingBackend, RemovableBackend, Wat
         })
       }
     })
+  }
+
+  /** The error of a scan whose cluster node is missing: `brief`, without looking around (a fleet's scans); else explained. */
+  private async missingCluster(brief: boolean): Promise<HaadmError> {
+    const root = this.target.zookeeper.clusterPath
+    if (brief) return new HaadmError('CLUSTER_NOT_FOUND', `no cluster ${this.target.clusterId.value} at ${root}`, {exit: ExitCode.UNREACHABLE, details: {path: root}})
+    return this.clusterNotFound(root)
   }
 
   /** Explains a missing cluster: which cluster ids do exist under the root, or that the root is missing. */

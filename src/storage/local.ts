@@ -284,8 +284,7 @@ const readFile = (path: string) => new Promise<Buffer>((resolve, reject) => read
 const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|\/$|\s$/
 
 /** Whether nothing exists at the path (ENOENT); any other answer, including an error, is not "missing". */
-const missing = (path: string) =>
-  new Promise<boolean>((resolve) => statCb(path, (err) => resolve(isCode(err, 'ENOENT'))))
+const missing = (path: string) => stat(path).then(() => false, (err) => isCode(err, 'ENOENT'))
 
 function toPath(uri: string): string {
   // A normalised absolute path (every location a listing gives, read 100,000 times) is its own path.

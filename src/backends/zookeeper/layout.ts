@@ -276,7 +276,8 @@ export class ZooKeeperLayout implements HaLayout {
     else rules.push([`${JOBS}/*`, 'stat'], [`${JOBS}/*/${CHECKPOINTS}`, 'stat'], [`${JOBS}/*/${CHECKPOINTS}/*/*/**`, 'stat'], [`${JOBS}/*/**`, 'data'])
     for (const a of ancestors) rules.push([a, 'stat'])
     rules.push(['**', 'skip'])
-    // An entry's one child is its lock holder list (1.15+; before, a lock node of another name).
+    // An entry's one child is its lock holder list, `<entry>/locks` (ZooKeeperStateHandleStore.getRootLockPath,
+    // Flink 1.15+; before, a lock node of another name, which the scan then finds by listing).
     const soleChild = [...dirs.map((d) => [`${d}/*`, LOCKS] as const), [`${JOBS}/*/${CHECKPOINTS}/*`, LOCKS] as const]
     return {rules, soleChild}
   }
